@@ -1,0 +1,28 @@
+/** The annotation keys pod-hardener reads and writes, all derived from the configured prefix. */
+export interface AnnotationKeys {
+  /** `<prefix>/exempt`: "all" or a list of control ids, for the whole pod. */
+  readonly exempt: string;
+  /** `<prefix>/exempt-reason`: free text, recorded in the audit log. */
+  readonly exemptReason: string;
+  /** `<prefix>/writable-paths`: extra emptyDir mounts beside /tmp. */
+  readonly writablePaths: string;
+  /** `<prefix>/hardened`: written by the webhook, what it changed. */
+  readonly hardened: string;
+  /** `container.<prefix>/` + container name: "all" or a list of control ids, for one container. */
+  readonly containerPrefix: string;
+}
+
+export function annotationKeys(prefix: string): AnnotationKeys {
+  return {
+    exempt: `${prefix}/exempt`,
+    exemptReason: `${prefix}/exempt-reason`,
+    writablePaths: `${prefix}/writable-paths`,
+    hardened: `${prefix}/hardened`,
+    containerPrefix: `container.${prefix}/`,
+  };
+}
+
+/** True for the annotations that belong to pod-hardener (their values may be logged). */
+export function isOwnAnnotation(keys: AnnotationKeys, key: string): boolean {
+  return key === keys.exempt || key === keys.exemptReason || key === keys.writablePaths || key === keys.hardened || key.startsWith(keys.containerPrefix);
+}

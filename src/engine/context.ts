@@ -1,0 +1,109 @@
+/**
+ * The state one hardening pass works on. Controls read the request's pod (never
+ * changed) and write only to the "view": a projection holding copies of the
+ * security contexts, the volume mounts, the volume list and the annotations.
+ * Diffing the view before and after gives the patch, and by construction the
+ * patch can touch nothing else.
+ */
+import type { ControlId } from './control-ids.js';
+import type { Exemptions } from './exemptions.js';
+import { EXEMPT, notApplicable, type Outcome } from './outcome.js';
+import type { Container, ContainerKind, ContainerList, Pod, SecurityContext, Volume, VolumeMount } from './pod.js';
+
+/** How explicit values are treated: replaced (enforce) or kept (fill). Audit runs as enforce and discards the patch. */
+export type Strictness = 'enforce' | 'fill';
+
+export interface ContainerView {
+  securityContext?: SecurityContext | null;
+  volumeMounts?: VolumeMount[] | null;
+}
+
+export interface PodView {
+  metadata?: { annotations?: Record<string, string> | null };
+  spec: {
+    securityContext?: SecurityContext | null;
+    volumes?: Volume[] | null;
+    initContainers?: ContainerView[] | null;
+    containers?: ContainerView[] | null;
+    ephemeralContainers?: ContainerView[] | null;
+  };
+}
+
+/** One container the pass may change. */
+export interface Target {
+  readonly name: string;
+  readonly kind: ContainerKind;
+  readonly list: ContainerList;
+  readonly index: number;
+  /** As the request has it. */
+  readonly original: Container;
+  /** Writable copy of the parts the controls may change. */
+  readonly view: ContainerView;
+  readonly outcomes: Map<ControlId, Outcome>;
+}
+
+export interface HardenSettings {
+  strictness: Strictness;
+  /** Capabilities that capabilities.add may keep in enforce mode. */
+  allowedCapabilities: readonly string[];
+  defaultRunAsUser: number | undefined;
+}
+
+export interface PassState {
+  readonly pod: Pod;
+  readonly view: PodView;
+  readonly settings: HardenSettings;
+  readonly exemptions: Exemptions;
+  readonly windows: boolean;
+  /**
+   * False for the pods/ephemeralcontainers subresource: the API server keeps
+   * only the ephemeral containers from that request, so pod-level fields and
+   * volumes cannot change.
+   */
+  readonly podLevelMutable: boolean;
+  /** The containers this pass may change (all of them on CREATE, only the new ephemeral ones otherwise). */
+  readonly targets: readonly Target[];
+  /** Every container of the pod, changed or not, for pod-wide decisions. */
+  readonly allContainers: readonly Container[];
+  /** Pod-level fields a control had to leave insecure, and why (reported as warnings). */
+  readonly podNotes: string[];
+}
+
+export function podSecurityContext(state: PassState): SecurityContext {
+  return state.view.spec.securityContext ?? {};
+}
+
+/** The current (possibly already changed) security context of a target; empty when it has none. */
+export function securityContext(target: Target): SecurityContext {
+  return target.view.securityContext ?? {};
+}
+
+/** The target's security context, created when missing, for writing. */
+export function writableSecurityContext(target: Target): SecurityContext {
+  if (!target.view.securityContext) target.view.securityContext = {};
+  return target.view.securityContext;
+}
+
+export function writablePodSecurityContext(state: PassState): SecurityContext {
+  if (!state.view.spec.securityContext) state.view.spec.securityContext = {};
+  return state.view.spec.securityContext;
+}
+
+const WINDOWS_REASON = 'Windows pod: the API server forbids this Linux-only field';
+
+/**
+ * Runs `decide` on each target the control may apply to, recording exemptions
+ * and the Windows rule first, and the outcome `decide` returns.
+ */
+export function forEachTarget(state: PassState, control: ControlId, linuxOnly: boolean, decide: (target: Target) => Outcome): void {
+  for (const target of state.targets) {
+    target.outcomes.set(control, preliminaryOutcome(state, target, control, linuxOnly) ?? decide(target));
+  }
+}
+
+/** The outcome a control has on a container before looking at its fields: exempt, or not applicable on Windows. */
+export function preliminaryOutcome(state: PassState, target: { name: string }, control: ControlId, linuxOnly: boolean): Outcome | undefined {
+  if (state.exemptions.isExempt(target.name, control)) return EXEMPT;
+  if (linuxOnly && state.windows) return notApplicable(WINDOWS_REASON);
+  return undefined;
+}

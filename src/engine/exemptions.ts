@@ -1,0 +1,171 @@
+/**
+ * Reads the exemption annotations of a pod and decides, under the policy's
+ * governance rules, which of them are honoured. Pure: no I/O.
+ */
+import { CONTROL_IDS, parseControlId, type ControlId } from './control-ids.js';
+import type { AnnotationKeys } from './annotations.js';
+
+export interface ExemptionRules {
+  requireReason: boolean;
+  allowedControls: readonly ControlId[];
+  /**
+   * Whether the pod's namespace may use exemptions at all, and if not, why
+   * (e.g. the namespace lacks the label the policy asks for).
+   */
+  namespace: { allowed: true } | { allowed: false; why: string };
+}
+
+export interface RefusedExemption {
+  /** The container the annotation names; absent for the pod-wide annotation. */
+  container?: string;
+  control: ControlId;
+  why: string;
+}
+
+export interface Exemptions {
+  /** The exempt-reason annotation, if any. */
+  reason: string | undefined;
+  /** Honoured exemptions: per container name, and for the whole pod under "". */
+  isExempt(containerName: string, control: ControlId): boolean;
+  /** Exemptions asked for but refused by the governance rules. */
+  refused: RefusedExemption[];
+  /** Extra paths to mount writable, validated and normalised. */
+  writablePaths: string[];
+  /** Problems a person should hear about: unknown ids, unknown containers, refused exemptions, bad paths. */
+  warnings: string[];
+}
+
+const MAX_WRITABLE_PATHS = 16;
+const MAX_PATH_LENGTH = 1024;
+
+/** Splits "a, b,c" into trimmed, non-empty items. */
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Turns an exemption annotation value into control ids; unknown ids are reported, not fatal. */
+function parseControls(value: string, where: string, warnings: string[]): Set<ControlId> {
+  const controls = new Set<ControlId>();
+  for (const item of splitList(value)) {
+    if (item.toLowerCase() === 'all') {
+      for (const id of CONTROL_IDS) controls.add(id);
+      continue;
+    }
+    const id = parseControlId(item);
+    if (id) controls.add(id);
+    else warnings.push(`${where}: unknown control "${truncate(item, 40)}" ignored; known controls: all, ${CONTROL_IDS.join(', ')}`);
+  }
+  return controls;
+}
+
+function truncate(text: string, max: number): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length <= max ? printable : `${printable.slice(0, max - 1)}…`;
+}
+
+/**
+ * Checks one writable path. Kubernetes only forbids '..' in a mountPath; we are
+ * stricter so the result is predictable: absolute, normalised, not the root.
+ */
+function checkWritablePath(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must be an absolute path';
+  if (path === '/') return 'must not be the root directory';
+  if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;
+  if (/[\s:\\]|[^\x20-\x7e]/.test(path)) return 'must not contain spaces, colons, backslashes or non-ASCII characters';
+  const segments = path.slice(1).split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    return "must be normalised (no empty, '.' or '..' segments, no trailing slash)";
+  }
+  return undefined;
+}
+
+function parseWritablePaths(value: string | undefined, key: string, warnings: string[]): string[] {
+  if (value === undefined) return [];
+  const paths: string[] = [];
+  for (const path of splitList(value)) {
+    const problem = checkWritablePath(path);
+    if (problem) {
+      warnings.push(`${key}: path "${truncate(path, 60)}" ignored: ${problem}`);
+    } else if (!paths.includes(path) && path !== '/tmp') {
+      paths.push(path);
+    }
+  }
+  if (paths.length > MAX_WRITABLE_PATHS) {
+    warnings.push(`${key}: only the first ${MAX_WRITABLE_PATHS} paths are used`);
+    paths.length = MAX_WRITABLE_PATHS;
+  }
+  return paths;
+}
+
+export function readExemptions(
+  annotations: Readonly<Record<string, string>>,
+  containerNames: readonly string[],
+  keys: AnnotationKeys,
+  rules: ExemptionRules,
+): Exemptions {
+  const warnings: string[] = [];
+  const refused: RefusedExemption[] = [];
+  const rawReason = annotations[keys.exemptReason]?.trim();
+  const reason = rawReason === '' ? undefined : rawReason;
+  const granted = new Map<string, Set<ControlId>>();
+
+  // Under key "" the pod-wide grants; container names are never empty.
+  const consider = (container: string | undefined, where: string, value: string): void => {
+    const honoured = new Set<ControlId>();
+    for (const control of parseControls(value, where, warnings)) {
+      const why = refusal(control, reason, rules);
+      if (why) refused.push(container === undefined ? { control, why } : { container, control, why });
+      else honoured.add(control);
+    }
+    granted.set(container ?? '', honoured);
+  };
+
+  const podValue = annotations[keys.exempt];
+  if (podValue !== undefined) consider(undefined, keys.exempt, podValue);
+
+  const known = new Set(containerNames);
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!key.startsWith(keys.containerPrefix)) continue;
+    const name = key.slice(keys.containerPrefix.length);
+    if (!known.has(name)) {
+      warnings.push(`${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored`);
+      continue;
+    }
+    consider(name, key, value);
+  }
+
+  for (const { container, controls, why } of groupRefusals(refused)) {
+    warnings.push(`exemption of ${controls.join(', ')} for ${container === undefined ? 'the pod' : `container "${container}"`} refused: ${why}`);
+  }
+
+  const podWide = granted.get('') ?? new Set<ControlId>();
+  return {
+    reason,
+    isExempt: (containerName, control) => podWide.has(control) || (granted.get(containerName)?.has(control) ?? false),
+    refused,
+    writablePaths: parseWritablePaths(annotations[keys.writablePaths], keys.writablePaths, warnings),
+    warnings,
+  };
+}
+
+function refusal(control: ControlId, reason: string | undefined, rules: ExemptionRules): string | undefined {
+  if (!rules.namespace.allowed) return rules.namespace.why;
+  if (!rules.allowedControls.includes(control)) return 'the policy does not allow exempting this control';
+  if (rules.requireReason && reason === undefined) return 'the policy requires a reason (exempt-reason annotation)';
+  return undefined;
+}
+
+/** One warning per scope and reason, listing the controls, keeps kubectl's output short. */
+function groupRefusals(refused: RefusedExemption[]): Array<{ container: string | undefined; controls: ControlId[]; why: string }> {
+  const groups = new Map<string, { container: string | undefined; controls: ControlId[]; why: string }>();
+  for (const { container, control, why } of refused) {
+    const key = JSON.stringify([container ?? null, why]);
+    const group = groups.get(key) ?? { container, controls: [], why };
+    group.controls.push(control);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}

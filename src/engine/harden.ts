@@ -1,0 +1,148 @@
+/**
+ * One hardening pass over a pod: runs the six controls on a projection of the
+ * pod and returns the JSON Patch between the projection before and after,
+ * plus what happened to each container. Pure: no I/O, the input is not changed.
+ */
+import fastJsonPatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import type { ControlId } from './control-ids.js';
+import type { ContainerView, HardenSettings, PassState, PodView, Target } from './context.js';
+import type { Exemptions } from './exemptions.js';
+import { hardenedAnnotationValue } from './hardened-annotation.js';
+import type { Outcome } from './outcome.js';
+import { CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
+import { applyAllowPrivilegeEscalation } from './controls/allow-privilege-escalation.js';
+import { applyCapabilities } from './controls/capabilities.js';
+import { applyPrivileged } from './controls/privileged.js';
+import { applyReadOnlyRootFilesystem } from './controls/read-only-root-filesystem.js';
+import { applyRunAsNonRoot } from './controls/run-as-non-root.js';
+import { applySeccompProfile } from './controls/seccomp-profile.js';
+
+const { compare } = fastJsonPatch;
+
+/**
+ * The controls in the order they run. Order matters once: allowPrivilegeEscalation
+ * looks at what privileged and capabilities left behind.
+ */
+const CONTROLS: ReadonlyArray<(state: PassState) => void> = [
+  applyPrivileged,
+  applyCapabilities,
+  applyAllowPrivilegeEscalation,
+  applyRunAsNonRoot,
+  applyReadOnlyRootFilesystem,
+  applySeccompProfile,
+];
+
+export interface HardenInput {
+  pod: Pod;
+  settings: HardenSettings;
+  exemptions: Exemptions;
+  /**
+   * Absent: every container may change (pod CREATE). Present: only these
+   * ephemeral containers may, and nothing at pod level (the
+   * pods/ephemeralcontainers subresource).
+   */
+  onlyEphemeral?: ReadonlySet<string>;
+  /** Where to record what changed (`<prefix>/hardened`); absent: no annotation. */
+  hardenedAnnotationKey?: string;
+}
+
+export interface ContainerReport {
+  name: string;
+  kind: ContainerKind;
+  outcomes: ReadonlyMap<ControlId, Outcome>;
+}
+
+export interface HardenResult {
+  patch: Operation[];
+  containers: ContainerReport[];
+  /** Pod-level fields left insecure, and why. */
+  podNotes: string[];
+}
+
+function cloneJson<T>(value: T): T {
+  return value === undefined || value === null ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** The writable parts of a container: copies, so the request's pod is never changed. */
+function containerView(container: Container): ContainerView {
+  const view: ContainerView = {};
+  if ('securityContext' in container) view.securityContext = cloneJson(container.securityContext);
+  if ('volumeMounts' in container) view.volumeMounts = container.volumeMounts ? [...container.volumeMounts] : container.volumeMounts;
+  return view;
+}
+
+/** The same parts, by reference, as the "before" side of the diff. */
+function containerSnapshot(container: Container): ContainerView {
+  const view: ContainerView = {};
+  if ('securityContext' in container) view.securityContext = container.securityContext;
+  if ('volumeMounts' in container) view.volumeMounts = container.volumeMounts;
+  return view;
+}
+
+/**
+ * Projects the pod onto the fields a pass may change, keeping the pod's own
+ * structure so the diff's paths are the pod's paths.
+ */
+function project(pod: Pod, perContainer: (c: Container) => ContainerView, copy: boolean): PodView {
+  const view: PodView = { spec: {} };
+  if (pod.metadata) {
+    const annotations = pod.metadata.annotations;
+    view.metadata = 'annotations' in pod.metadata ? { annotations: copy && annotations ? { ...annotations } : annotations } : {};
+  }
+  const spec = pod.spec;
+  if ('securityContext' in spec) view.spec.securityContext = copy ? cloneJson(spec.securityContext) : spec.securityContext;
+  if ('volumes' in spec) view.spec.volumes = copy && spec.volumes ? [...spec.volumes] : spec.volumes;
+  for (const list of CONTAINER_LISTS) {
+    if (list in spec) {
+      const containers = spec[list];
+      view.spec[list] = containers ? containers.map(perContainer) : containers;
+    }
+  }
+  return view;
+}
+
+function targetsOf(pod: Pod, view: PodView, onlyEphemeral: ReadonlySet<string> | undefined): Target[] {
+  const targets: Target[] = [];
+  for (const list of CONTAINER_LISTS) {
+    const containers = pod.spec[list] ?? [];
+    const views = view.spec[list] ?? [];
+    containers.forEach((original, index) => {
+      if (onlyEphemeral && !(list === 'ephemeralContainers' && onlyEphemeral.has(original.name))) return;
+      const containerView = views[index];
+      if (!containerView) return;
+      targets.push({ name: original.name, kind: containerKind(list as ContainerList, original), list, index, original, view: containerView, outcomes: new Map() });
+    });
+  }
+  return targets;
+}
+
+export function hardenPod(input: HardenInput): HardenResult {
+  const { pod } = input;
+  const before = project(pod, containerSnapshot, false);
+  const after = project(pod, containerView, true);
+  const targets = targetsOf(pod, after, input.onlyEphemeral);
+  const state: PassState = {
+    pod,
+    view: after,
+    settings: input.settings,
+    exemptions: input.exemptions,
+    windows: isWindowsPod(pod),
+    podLevelMutable: input.onlyEphemeral === undefined,
+    targets,
+    allContainers: CONTAINER_LISTS.flatMap((list) => pod.spec[list] ?? []),
+    podNotes: [],
+  };
+  for (const control of CONTROLS) control(state);
+
+  const containers = targets.map(({ name, kind, outcomes }) => ({ name, kind, outcomes }));
+  if (input.hardenedAnnotationKey && state.podLevelMutable) {
+    const key = input.hardenedAnnotationKey;
+    const value = hardenedAnnotationValue(pod.metadata?.annotations?.[key], containers);
+    if (value !== undefined) {
+      if (!after.metadata) after.metadata = {};
+      after.metadata.annotations = { ...(after.metadata.annotations ?? {}), [key]: value };
+    }
+  }
+  return { patch: compare(before, after), containers, podNotes: state.podNotes };
+}

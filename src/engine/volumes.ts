@@ -1,0 +1,43 @@
+/** Names and paths for the writable emptyDir volumes the readOnlyRootFilesystem control adds. */
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+
+const DNS_LABEL_MAX = 63;
+
+/** "/tmp/", "/tmp/." and "/tmp" are one mount point to the runtime. */
+export function normalizeMountPath(path: string): string {
+  const normalized = posix.normalize(path);
+  return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function trimToLabel(text: string, max: number): string {
+  return text.slice(0, max).replace(/-+$/, '');
+}
+
+/**
+ * A volume name for one container's writable path: readable where it fits
+ * ("ph-app-tmp"), a valid DNS label always (the API server requires it), and
+ * never one of `taken` (volume names must be unique in the pod). Adds the
+ * result to `taken`.
+ */
+export function writableVolumeName(container: string, path: string, taken: Set<string>): string {
+  let base = `ph-${slug(container) || 'container'}-${slug(path) || 'path'}`;
+  if (base.length > DNS_LABEL_MAX) {
+    const hash = createHash('sha256').update(`${container}\u0000${path}`).digest('hex').slice(0, 10);
+    base = `${trimToLabel(base, DNS_LABEL_MAX - hash.length - 1)}-${hash}`;
+  }
+  let name = base;
+  for (let n = 2; taken.has(name); n += 1) {
+    const suffix = `-${n}`;
+    name = `${trimToLabel(base, DNS_LABEL_MAX - suffix.length)}${suffix}`;
+  }
+  taken.add(name);
+  return name;
+}
