@@ -1,0 +1,38 @@
+/**
+ * Turns a request body into an AdmissionReview request, or a 4xx HttpError
+ * that says exactly what is wrong. Nothing of the body is echoed back beyond
+ * the name of the field at fault.
+ */
+import type { AdmissionRequest } from '../engine/admission-request.js';
+import { badRequest, unsupportedMediaType } from './errors.js';
+
+export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
+
+export function checkContentType(contentType: string | undefined): void {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') throw unsupportedMediaType(contentType);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function decodeAdmissionReview(body: Buffer): AdmissionRequest {
+  if (body.length === 0) throw badRequest('request body is empty; expected an AdmissionReview');
+  let review: unknown;
+  try {
+    review = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw badRequest(`request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
+  }
+  if (!isObject(review)) throw badRequest('request body must be a JSON object (an AdmissionReview)');
+  if (review.kind !== 'AdmissionReview') throw badRequest('kind must be "AdmissionReview"');
+  if (review.apiVersion !== ADMISSION_API_VERSION) {
+    throw badRequest(`apiVersion must be "${ADMISSION_API_VERSION}" (the webhook speaks admissionReviewVersions ["v1"])`);
+  }
+  const request = review.request;
+  if (!isObject(request)) throw badRequest('request is missing or not an object');
+  if (typeof request.uid !== 'string' || request.uid === '') throw badRequest('request.uid is missing or not a non-empty string');
+  if (request.uid.length > 256) throw badRequest('request.uid is longer than 256 characters');
+  return request as unknown as AdmissionRequest;
+}

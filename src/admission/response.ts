@@ -1,0 +1,47 @@
+/**
+ * The AdmissionReview responses the webhook sends, built only here. The uid is
+ * always echoed; a patch is attached only when there is one.
+ */
+import type { Operation } from 'fast-json-patch';
+import { ADMISSION_API_VERSION } from './decode.js';
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  patchType?: 'JSONPatch';
+  patch?: string;
+  warnings?: string[];
+  status?: { code: number; message: string };
+}
+
+export interface AdmissionReviewResponse {
+  apiVersion: typeof ADMISSION_API_VERSION;
+  kind: 'AdmissionReview';
+  response: AdmissionResponse;
+}
+
+function wrap(response: AdmissionResponse): AdmissionReviewResponse {
+  return { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', response };
+}
+
+function withWarnings(response: AdmissionResponse, warnings: readonly string[]): AdmissionResponse {
+  if (warnings.length > 0) response.warnings = [...warnings];
+  return response;
+}
+
+/** Allowed as it is. */
+export function allowed(uid: string, warnings: readonly string[] = []): AdmissionReviewResponse {
+  return wrap(withWarnings({ uid, allowed: true }, warnings));
+}
+
+/** Allowed with a JSON Patch; an empty patch is the same as `allowed`. */
+export function patched(uid: string, patch: readonly Operation[], warnings: readonly string[] = []): AdmissionReviewResponse {
+  if (patch.length === 0) return allowed(uid, warnings);
+  const response: AdmissionResponse = { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };
+  return wrap(withWarnings(response, warnings));
+}
+
+/** Denied, with the HTTP-style code and message the API server shows the user. */
+export function denied(uid: string, code: number, message: string, warnings: readonly string[] = []): AdmissionReviewResponse {
+  return wrap(withWarnings({ uid, allowed: false, status: { code, message } }, warnings));
+}

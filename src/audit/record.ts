@@ -1,0 +1,106 @@
+/**
+ * The decision record: one per review, schema documented in docs/audit-log.md.
+ * Built by a pure function from the request and the decision. It carries
+ * identity and decisions, never content: no pod spec, no env values, no
+ * command lines, no annotation values other than pod-hardener's own.
+ */
+import type { Operation } from 'fast-json-patch';
+import type { Mode } from '../config/policy.js';
+import type { AdmissionRequest } from '../engine/admission-request.js';
+import { CONTROL_IDS, type ControlId } from '../engine/control-ids.js';
+import type { ContainerKind, Pod } from '../engine/pod.js';
+import type { ReviewDecision, ReviewOutcome } from '../engine/review.js';
+
+export const DECISION_SCHEMA_VERSION = 1;
+
+export interface ContainerRecord {
+  name: string;
+  kind: ContainerKind;
+  /** Controls that changed the container (in audit mode: would have changed it). */
+  applied: ControlId[];
+  exempted: ControlId[];
+  notApplicable: Array<{ control: ControlId; reason: string }>;
+  /** Fill mode: explicit values kept although they do not meet the control. */
+  kept: Array<{ control: ControlId; reason: string }>;
+}
+
+export interface DecisionRecord {
+  schemaVersion: typeof DECISION_SCHEMA_VERSION;
+  uid: string;
+  namespace: string | null;
+  name: string | null;
+  generateName: string | null;
+  owner: { kind: string; name: string } | null;
+  user: string | null;
+  operation: string | null;
+  subResource: string | null;
+  dryRun: boolean;
+  mode: Mode;
+  outcome: ReviewOutcome;
+  skipReason?: string;
+  error?: string;
+  exemptReason?: string;
+  containers: ContainerRecord[];
+  refusedExemptions: Array<{ container: string | null; control: ControlId; reason: string }>;
+  podNotes: string[];
+  /** The operations returned (in audit mode: those enforce mode would return). */
+  patch: Operation[];
+  warnings: string[];
+  durationMs: number;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function identity(request: AdmissionRequest): Pick<DecisionRecord, 'namespace' | 'name' | 'generateName' | 'owner'> {
+  const object = (request.object ?? request.oldObject) as Partial<Pod> | null | undefined;
+  const metadata = typeof object === 'object' && object !== null && typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {};
+  const owners = Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences : [];
+  const owner = owners.find((ref) => ref?.controller === true) ?? owners[0];
+  const ownerKind = str(owner?.kind);
+  const ownerName = str(owner?.name);
+  return {
+    namespace: str(request.namespace) ?? str(metadata.namespace),
+    name: str(request.name) ?? str(metadata.name),
+    generateName: str(metadata.generateName),
+    owner: ownerKind && ownerName ? { kind: ownerKind, name: ownerName } : null,
+  };
+}
+
+function containerRecords(decision: ReviewDecision): ContainerRecord[] {
+  return decision.containers.map(({ name, kind, outcomes }) => {
+    const record: ContainerRecord = { name, kind, applied: [], exempted: [], notApplicable: [], kept: [] };
+    for (const control of CONTROL_IDS) {
+      const outcome = outcomes.get(control);
+      if (outcome?.kind === 'applied') record.applied.push(control);
+      else if (outcome?.kind === 'exempt') record.exempted.push(control);
+      else if (outcome?.kind === 'notApplicable') record.notApplicable.push({ control, reason: outcome.why });
+      else if (outcome?.kind === 'kept') record.kept.push({ control, reason: outcome.why });
+    }
+    return record;
+  });
+}
+
+export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewDecision, durationMs: number): DecisionRecord {
+  const record: DecisionRecord = {
+    schemaVersion: DECISION_SCHEMA_VERSION,
+    uid: request.uid,
+    ...identity(request),
+    user: str(request.userInfo?.username),
+    operation: str(request.operation),
+    subResource: str(request.subResource),
+    dryRun: request.dryRun === true,
+    mode: decision.mode,
+    outcome: decision.outcome,
+    containers: containerRecords(decision),
+    refusedExemptions: decision.refusedExemptions.map(({ container, control, why }) => ({ container: container ?? null, control, reason: why })),
+    podNotes: decision.podNotes,
+    patch: decision.wouldPatch ?? decision.patch,
+    warnings: decision.warnings,
+    durationMs: Math.round(durationMs * 1000) / 1000,
+  };
+  if (decision.skipReason !== undefined) record.skipReason = decision.skipReason;
+  if (decision.exemptionReason !== undefined) record.exemptReason = decision.exemptionReason;
+  return record;
+}

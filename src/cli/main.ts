@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/** The `pod-hardener` executable: serve, harden, audit-summary. */
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/errors.js';
+import { envName, SERVE_DEFAULTS } from '../config/serve-options.js';
+import { VERSION } from '../version.js';
+import { runServe, type ServeFlags } from './serve.js';
+
+function fail(error: unknown): never {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`pod-hardener: ${message}\n`);
+  process.exit(1);
+}
+
+const program = new Command('pod-hardener')
+  .description('Kubernetes mutating admission webhook that hardens every pod')
+  .version(VERSION)
+  .showHelpAfterError();
+
+const option = (flags: string, key: string, description: string): Option => new Option(flags, `${description} [env: ${envName(key)}]`);
+
+program
+  .command('serve')
+  .description('run the webhook over HTTPS (POST /mutate, GET /healthz, /readyz, /metrics)')
+  .addOption(option('--port <port>', 'port', `port to listen on (default: ${SERVE_DEFAULTS.port})`))
+  .addOption(option('--bind-address <address>', 'bindAddress', 'address to listen on (default: all interfaces)'))
+  .addOption(option('--tls-cert-file <file>', 'tlsCertFile', 'serving certificate (PEM); without it and --tls-key-file, a self-signed pair is generated'))
+  .addOption(option('--tls-key-file <file>', 'tlsKeyFile', 'serving private key (PEM)'))
+  .addOption(option('--config <file>', 'config', 'config file (YAML): the policy, and optionally a serve: section'))
+  .addOption(option('--log-level <level>', 'logLevel', `error, warn, info or debug for operational logs (default: ${SERVE_DEFAULTS.logLevel}); decision records are always written`))
+  .addOption(option('--max-request-bytes <bytes>', 'maxRequestBytes', `larger request bodies get 413 (default: ${SERVE_DEFAULTS.maxRequestBytes})`))
+  .addOption(option('--shutdown-timeout-seconds <seconds>', 'shutdownTimeoutSeconds', `on SIGTERM, how long in-flight reviews may take (default: ${SERVE_DEFAULTS.shutdownTimeoutSeconds})`))
+  .addOption(option('--webhook-namespace <namespace>', 'webhookNamespace', "the webhook's own namespace, never hardened (default: from the service account)"))
+  .addOption(option('--reload-interval-seconds <seconds>', 'reloadIntervalSeconds', `how often certificate and config files are checked for changes (default: ${SERVE_DEFAULTS.reloadIntervalSeconds})`))
+  .action(async (flags: ServeFlags) => {
+    await runServe(flags).catch(fail);
+  });
+
+program.parseAsync(process.argv).catch(fail);

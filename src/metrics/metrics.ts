@@ -1,0 +1,105 @@
+/**
+ * Prometheus metrics, served on GET /metrics. Each server owns its registry
+ * (several servers can run in one process, as the tests do).
+ */
+import client from 'prom-client';
+import { CONTROL_IDS } from '../engine/control-ids.js';
+import type { ReviewDecision } from '../engine/review.js';
+
+export interface Metrics {
+  readonly registry: client.Registry;
+  /** Counts one answered review. */
+  observeReview(operation: string, decision: Pick<ReviewDecision, 'outcome' | 'patch' | 'containers' | 'warnings'>, seconds: number): void;
+  /** Counts a request that got no review decision (bad input, internal error). */
+  observeError(kind: 'bad_request' | 'internal'): void;
+  observeReload(what: 'policy' | 'certificate', result: 'success' | 'failure'): void;
+}
+
+// Admission reviews take well under a millisecond; the API server gives up after seconds.
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+const KNOWN_OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+export function createMetrics(options: { version: string; collectDefaults?: boolean } = { version: 'dev' }): Metrics {
+  const registry = new client.Registry();
+  if (options.collectDefaults !== false) client.collectDefaultMetrics({ register: registry });
+
+  new client.Gauge({ name: 'pod_hardener_build_info', help: 'Always 1; the version label says which build runs.', labelNames: ['version'], registers: [registry] }).set(
+    { version: options.version },
+    1,
+  );
+  const reviews = new client.Counter({
+    name: 'pod_hardener_reviews_total',
+    help: 'Admission reviews answered, by operation and outcome (patched, unchanged, exempt, skipped, error).',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  });
+  const patches = new client.Counter({
+    name: 'pod_hardener_patches_total',
+    help: 'Pods changed, by control: one per review in which the control changed at least one container.',
+    labelNames: ['control'],
+    registers: [registry],
+  });
+  const exemptions = new client.Counter({
+    name: 'pod_hardener_exemptions_total',
+    help: 'Honoured exemptions, by control: one per review in which the control was exempted for at least one container.',
+    labelNames: ['control'],
+    registers: [registry],
+  });
+  const notApplicable = new client.Counter({
+    name: 'pod_hardener_not_applicable_total',
+    help: 'Controls left out because applying them would break the pod, by control: one per review.',
+    labelNames: ['control'],
+    registers: [registry],
+  });
+  const warnings = new client.Counter({ name: 'pod_hardener_warnings_total', help: 'Warnings returned to clients.', registers: [registry] });
+  const errors = new client.Counter({
+    name: 'pod_hardener_errors_total',
+    help: 'Requests that got no review decision: bad_request (4xx) or internal (a bug; answered per onInternalError).',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: 'pod_hardener_review_duration_seconds',
+    help: 'Time to answer a review, from a read body to a written answer.',
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const reloads = new client.Counter({
+    name: 'pod_hardener_reloads_total',
+    help: 'Reloads of the policy file or the serving certificate, by result.',
+    labelNames: ['what', 'result'],
+    registers: [registry],
+  });
+  // Pre-create the series so dashboards see zeros rather than gaps.
+  for (const control of CONTROL_IDS) {
+    patches.labels(control).inc(0);
+    exemptions.labels(control).inc(0);
+    notApplicable.labels(control).inc(0);
+  }
+  for (const kind of ['bad_request', 'internal']) errors.labels(kind).inc(0);
+
+  return {
+    registry,
+    observeReview(operation, decision, seconds) {
+      reviews.labels(KNOWN_OPERATIONS.has(operation) ? operation : 'other', decision.outcome).inc();
+      duration.observe(seconds);
+      if (decision.warnings.length > 0) warnings.inc(decision.warnings.length);
+      const seen = { applied: new Set<string>(), exempt: new Set<string>(), notApplicable: new Set<string>() };
+      for (const container of decision.containers) {
+        for (const [control, outcome] of container.outcomes) {
+          if (outcome.kind === 'applied' || outcome.kind === 'exempt' || outcome.kind === 'notApplicable') seen[outcome.kind].add(control);
+        }
+      }
+      if (decision.patch.length > 0) for (const control of seen.applied) patches.labels(control).inc();
+      for (const control of seen.exempt) exemptions.labels(control).inc();
+      for (const control of seen.notApplicable) notApplicable.labels(control).inc();
+    },
+    observeError(kind) {
+      errors.labels(kind).inc();
+    },
+    observeReload(what, result) {
+      reloads.labels(what, result).inc();
+    },
+  };
+}

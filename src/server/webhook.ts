@@ -1,0 +1,119 @@
+/**
+ * The webhook as a whole: configuration, certificate, policy, logging, metrics
+ * and the HTTPS server, wired together. `pod-hardener serve` runs it; tests
+ * start it in-process on port 0.
+ */
+import type { ConfigFile } from '../config/config-file.js';
+import type { Policy } from '../config/policy.js';
+import type { ServeOptions } from '../config/serve-options.js';
+import type { AdmissionRequest } from '../engine/admission-request.js';
+import type { NamespaceFacts, ReviewContext, ReviewDecision } from '../engine/review.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { VERSION } from '../version.js';
+import { createSelfSignedPair, loadKeyPair, type KeyPair } from './certificates.js';
+import { startServer, type RunningServer } from './server.js';
+
+export interface WebhookOptions {
+  serve: ServeOptions;
+  config: ConfigFile;
+  logger?: Logger;
+  /** Directory for a generated self-signed pair (default: a per-user temp folder). */
+  selfSignedDirectory?: string;
+  /** The engine; replaceable so tests can make it fail. */
+  review?: (request: AdmissionRequest, context: ReviewContext) => ReviewDecision;
+}
+
+export interface Webhook {
+  readonly url: string;
+  readonly port: number;
+  /** The serving certificate (PEM), e.g. to trust it as a CA in a client. */
+  certificate(): string;
+  /** Where the certificate and key are (the generated ones when none were given). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly selfSigned: boolean;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly running: RunningServer;
+  policy(): Policy;
+  setPolicy(policy: Policy): void;
+  setKeyPair(pair: KeyPair): void;
+  /** Unready, drain in-flight reviews within the shutdown timeout, close. */
+  shutdown(): Promise<{ drained: boolean }>;
+}
+
+function displayHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
+  const { serve } = options;
+  const logger = options.logger ?? createLogger({ level: serve.logLevel });
+  const metrics = createMetrics({ version: VERSION });
+
+  let keyPair: KeyPair;
+  let certFile: string;
+  let keyFile: string;
+  const selfSigned = serve.tlsCertFile === undefined || serve.tlsKeyFile === undefined;
+  if (serve.tlsCertFile !== undefined && serve.tlsKeyFile !== undefined) {
+    const loaded = loadKeyPair(serve.tlsCertFile, serve.tlsKeyFile);
+    ({ pair: keyPair } = loaded);
+    certFile = serve.tlsCertFile;
+    keyFile = serve.tlsKeyFile;
+    logger.info('serving certificate loaded', { certFile, ...loaded.summary });
+  } else {
+    ({ pair: keyPair, certFile, keyFile } = await createSelfSignedPair(options.selfSignedDirectory));
+    logger.info('no certificate given: generated a self-signed one for localhost, 127.0.0.1 and ::1', { certFile, keyFile });
+  }
+
+  let policy = options.config.policy;
+  let shuttingDown = false;
+  const extraExcludedNamespaces = serve.webhookNamespace ? [serve.webhookNamespace] : [];
+  const namespaces = new Map<string, NamespaceFacts>();
+
+  const running = await startServer(
+    { port: serve.port, host: serve.bindAddress, keyPair },
+    {
+      policy: () => policy,
+      namespace: (name) => namespaces.get(name),
+      extraExcludedNamespaces,
+      logger,
+      metrics,
+      maxRequestBytes: serve.maxRequestBytes,
+      readiness: { notReadyReason: () => (shuttingDown ? 'shutting down' : undefined) },
+      ...(options.review ? { review: options.review } : {}),
+    },
+  );
+  const port = running.address().port;
+  const url = `https://${displayHost(serve.bindAddress)}:${port}`;
+  logger.info('pod-hardener is serving', { version: VERSION, url: `${url}/mutate`, mode: policy.mode, excludedNamespaces: [...policy.excludedNamespaces, ...extraExcludedNamespaces] });
+
+  return {
+    url,
+    port,
+    certificate: () => keyPair.cert,
+    certFile,
+    keyFile,
+    selfSigned,
+    logger,
+    metrics,
+    running,
+    policy: () => policy,
+    setPolicy(next) {
+      policy = next;
+    },
+    setKeyPair(pair) {
+      keyPair = pair;
+      running.setKeyPair(pair);
+    },
+    async shutdown() {
+      shuttingDown = true;
+      logger.info('shutting down: not ready, finishing in-flight reviews', { inFlight: running.inFlight(), timeoutSeconds: serve.shutdownTimeoutSeconds });
+      const result = await running.close(serve.shutdownTimeoutSeconds * 1000);
+      logger.info(result.drained ? 'shut down: every in-flight review was answered' : 'shut down: the timeout cut in-flight reviews short', result);
+      return result;
+    },
+  };
+}

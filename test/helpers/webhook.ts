@@ -1,0 +1,53 @@
+/** Starts the real webhook in-process on a free loopback port, with logs captured in memory. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { DEFAULT_CONFIG } from '../../src/config/config-file.js';
+import { policySchema } from '../../src/config/policy.js';
+import { resolveServeOptions, type ServeOptions } from '../../src/config/serve-options.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startWebhook, type Webhook, type WebhookOptions } from '../../src/server/webhook.js';
+
+export interface TestWebhook {
+  webhook: Webhook;
+  url: string;
+  ca: string;
+  /** Every line the webhook logged so far. */
+  lines(): string[];
+  records(): Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startTestWebhook(
+  options: { policy?: Record<string, unknown>; serve?: Partial<ServeOptions>; review?: WebhookOptions['review'] } = {},
+): Promise<TestWebhook> {
+  const directory = mkdtempSync(join(tmpdir(), 'ph-test-'));
+  const stream = new PassThrough();
+  const captured: string[] = [];
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    captured.push(...parts.filter((line) => line !== ''));
+  });
+  const serve: ServeOptions = { ...resolveServeOptions({}, {}), port: 0, bindAddress: '127.0.0.1', logLevel: 'debug', ...options.serve };
+  const webhook = await startWebhook({
+    serve,
+    config: { ...DEFAULT_CONFIG, policy: policySchema.parse(options.policy ?? {}) },
+    logger: createLogger({ level: serve.logLevel, stream }),
+    selfSignedDirectory: directory,
+    ...(options.review ? { review: options.review } : {}),
+  });
+  return {
+    webhook,
+    url: `https://127.0.0.1:${webhook.port}`,
+    ca: webhook.certificate(),
+    lines: () => [...captured],
+    records: () => captured.map((line) => JSON.parse(line) as Record<string, unknown>),
+    async stop() {
+      await webhook.shutdown();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
