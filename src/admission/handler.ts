@@ -3,7 +3,7 @@
  * log the decision, count it. A failure inside the engine still gets an
  * answer for the same uid, as the policy's onInternalError says.
  */
-import { buildDecisionRecord, type DecisionRecord } from '../audit/record.js';
+import { buildDecisionRecord } from '../audit/record.js';
 import type { Policy } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
 import { reviewAdmission, type NamespaceFacts, type ReviewContext, type ReviewDecision } from '../engine/review.js';
@@ -61,7 +61,7 @@ function internalError(request: AdmissionRequest, policy: Policy, error: unknown
     allow ? 'internal error: the pod was admitted without hardening (onInternalError: allow); see the webhook log' : 'internal error: the pod was denied (onInternalError: deny); see the webhook log',
   ]);
   const decision: ReviewDecision = { outcome: 'error', mode: policy.mode, patch: [], warnings, containers: [], podNotes: [], refusedExemptions: [] };
-  const record: DecisionRecord = { ...buildDecisionRecord(request, decision, elapsed()), error: message };
+  const record = buildDecisionRecord(request, decision, elapsed(), message);
   deps.logger.decision(record);
   deps.metrics.observeError('internal');
   deps.metrics.observeReview(String(request.operation), decision, record.durationMs / 1000);

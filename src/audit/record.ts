@@ -37,9 +37,12 @@ export interface DecisionRecord {
   dryRun: boolean;
   mode: Mode;
   outcome: ReviewOutcome;
-  skipReason?: string;
-  error?: string;
-  exemptReason?: string;
+  /** Why the review was skipped (outcome "skipped"), else null. */
+  skipReason: string | null;
+  /** The internal error (outcome "error"), else null. */
+  error: string | null;
+  /** The pod's exempt-reason annotation, else null. */
+  exemptReason: string | null;
   containers: ContainerRecord[];
   refusedExemptions: Array<{ container: string | null; control: ControlId; reason: string }>;
   podNotes: string[];
@@ -82,8 +85,8 @@ function containerRecords(decision: ReviewDecision): ContainerRecord[] {
   });
 }
 
-export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewDecision, durationMs: number): DecisionRecord {
-  const record: DecisionRecord = {
+export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewDecision, durationMs: number, error?: string): DecisionRecord {
+  return {
     schemaVersion: DECISION_SCHEMA_VERSION,
     uid: request.uid,
     ...identity(request),
@@ -93,6 +96,9 @@ export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewD
     dryRun: request.dryRun === true,
     mode: decision.mode,
     outcome: decision.outcome,
+    skipReason: decision.skipReason ?? null,
+    error: error ?? null,
+    exemptReason: decision.exemptionReason ?? null,
     containers: containerRecords(decision),
     refusedExemptions: decision.refusedExemptions.map(({ container, control, why }) => ({ container: container ?? null, control, reason: why })),
     podNotes: decision.podNotes,
@@ -100,7 +106,4 @@ export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewD
     warnings: decision.warnings,
     durationMs: Math.round(durationMs * 1000) / 1000,
   };
-  if (decision.skipReason !== undefined) record.skipReason = decision.skipReason;
-  if (decision.exemptionReason !== undefined) record.exemptReason = decision.exemptionReason;
-  return record;
 }

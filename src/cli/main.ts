@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { envName, SERVE_DEFAULTS } from '../config/serve-options.js';
 import { VERSION } from '../version.js';
+import { InputError, runAuditSummary } from './audit-summary.js';
 import { runServe, type ServeFlags } from './serve.js';
 
 function fail(error: unknown): never {
@@ -34,6 +35,21 @@ program
   .addOption(option('--reload-interval-seconds <seconds>', 'reloadIntervalSeconds', `how often certificate and config files are checked for changes (default: ${SERVE_DEFAULTS.reloadIntervalSeconds})`))
   .action(async (flags: ServeFlags) => {
     await runServe(flags).catch(fail);
+  });
+
+program
+  .command('audit-summary')
+  .description('summarise decision logs (plain or gzipped; - for stdin): exemptions, changes by control, skips, outcomes over time')
+  .argument('[files...]', 'decision log files', [])
+  .addOption(new Option('--output <format>', 'text or json').choices(['text', 'json']).default('text'))
+  .addOption(new Option('--bucket <period>', 'period of the outcomes-over-time table').choices(['day', 'hour']).default('day'))
+  .action(async (files: string[], options: { output: 'text' | 'json'; bucket: 'day' | 'hour' }) => {
+    try {
+      process.stdout.write(await runAuditSummary(files, options));
+    } catch (error) {
+      if (error instanceof InputError) fail(error);
+      throw error;
+    }
   });
 
 program.parseAsync(process.argv).catch(fail);
