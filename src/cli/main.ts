@@ -5,6 +5,9 @@ import { ConfigError } from '../config/errors.js';
 import { envName, SERVE_DEFAULTS } from '../config/serve-options.js';
 import { VERSION } from '../version.js';
 import { InputError, runAuditSummary } from './audit-summary.js';
+import { InputError as HardenInputError, runHarden, type HardenOptions } from './harden.js';
+import { ManifestError } from '../manifests/harden-manifests.js';
+import { MODES } from '../config/policy.js';
 import { runServe, type ServeFlags } from './serve.js';
 
 function fail(error: unknown): never {
@@ -35,6 +38,27 @@ program
   .addOption(option('--reload-interval-seconds <seconds>', 'reloadIntervalSeconds', `how often certificate and config files are checked for changes (default: ${SERVE_DEFAULTS.reloadIntervalSeconds})`))
   .action(async (flags: ServeFlags) => {
     await runServe(flags).catch(fail);
+  });
+
+program
+  .command('harden')
+  .description('print Kubernetes manifests hardened as the webhook would harden their pods (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob)')
+  .option('-f, --filename <file>', 'a manifest file, a directory (recursively *.yaml, *.yml, *.json) or - for stdin; repeatable; default stdin', (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .addOption(new Option('-o, --output <format>', 'yaml: the hardened manifests; patch: the JSON Patch per pod template; diff: a unified diff').choices(['yaml', 'patch', 'diff']).default('yaml'))
+  .option('--config <file>', 'the same policy file the webhook uses')
+  .addOption(new Option('--mode <mode>', 'override the policy mode').choices([...MODES]))
+  .option('--fail-on-change', 'exit 2 when something would be changed (for CI gates)', false)
+  .action((options: { filename: string[]; output: HardenOptions['output']; config?: string; mode?: HardenOptions['mode']; failOnChange: boolean }) => {
+    let run;
+    try {
+      run = runHarden({ files: options.filename, output: options.output, failOnChange: options.failOnChange, ...(options.config ? { config: options.config } : {}), ...(options.mode ? { mode: options.mode } : {}) });
+    } catch (error) {
+      if (error instanceof HardenInputError || error instanceof ManifestError || error instanceof ConfigError) fail(error);
+      throw error;
+    }
+    process.stderr.write(run.stderr);
+    process.stdout.write(run.stdout);
+    process.exitCode = run.exitCode;
   });
 
 program

@@ -1,0 +1,127 @@
+/** `pod-hardener harden` as a user runs it: the real executable, files, directories and stdin. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { CLI, requireBuild } from '../helpers/cli-process.js';
+import { postJson } from '../helpers/https.js';
+import { decodePatch, reviewOf } from '../helpers/reviews.js';
+import { startTestWebhook } from '../helpers/webhook.js';
+import { getPath } from '../../src/manifests/workloads.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
+
+function harden(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  requireBuild();
+  const result = spawnSync(process.execPath, [CLI, 'harden', ...args], { input: input ?? '', encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface WorkloadPatch {
+  file: string;
+  document: number;
+  item?: number;
+  kind: string;
+  name: string;
+  templatePath: string;
+  patch: Array<{ op: string; path: string }>;
+}
+
+describe('pod-hardener harden', () => {
+  test('a directory, recursively: every manifest printed hardened, warnings on stderr, exit 0', () => {
+    const run = harden(['-f', FIXTURES]);
+    expect(run.status).toBe(0);
+    const docs = parseAllDocuments(run.stdout, { version: '1.1' }).map((d) => d.toJS() as { kind?: string } | null);
+    expect(docs.filter((d) => d?.kind).map((d) => d?.kind)).toEqual([
+      'CronJob', 'Deployment', 'Service', 'List', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'Pod', 'StatefulSet', 'Deployment',
+    ]);
+    expect(run.stderr).toContain('pod-hardener: warning: ');
+    expect(run.stderr).toMatch(/statefulset-exempt-privileged\.yaml document 1 \(StatefulSet storage-agent\): container "agent": allowPrivilegeEscalation not applied/);
+  });
+
+  test('stdin, with no -f and with -f -', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n';
+    for (const args of [[], ['-f', '-']]) {
+      const run = harden(args, pod);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('allowPrivilegeEscalation: false');
+    }
+  });
+
+  test('--output patch gives, per pod template, the same JSON Patch the webhook returns for that pod', async () => {
+    const run = harden(['-f', FIXTURES, '-o', 'patch']);
+    expect(run.status).toBe(0);
+    const workloads = JSON.parse(run.stdout) as WorkloadPatch[];
+    expect(workloads.length).toBe(10);
+    const hook = await startTestWebhook();
+    try {
+      for (const workload of workloads) {
+        const text = readFileSync(workload.file, 'utf8');
+        const document = parseAllDocuments(text, { version: '1.1' })[workload.document - 1]?.toJS() as Record<string, unknown>;
+        const object = workload.item ? (document.items as Array<Record<string, unknown>>)[workload.item - 1] : document;
+        const path = workload.templatePath.split('/').filter(Boolean);
+        const template = getPath(object, path) as Record<string, unknown>;
+        const namespace = String(getPath(object, ['metadata', 'namespace']) ?? 'default');
+        const pod = { apiVersion: 'v1', kind: 'Pod', metadata: template.metadata, spec: template.spec };
+        if (pod.metadata === undefined) delete (pod as Record<string, unknown>).metadata;
+        const res = await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod, { namespace }));
+        const fromWebhook = decodePatch(res.json<{ response: { patch?: string } }>().response);
+        expect({ workload: `${workload.kind} ${workload.name}`, patch: workload.patch }).toEqual({ workload: `${workload.kind} ${workload.name}`, patch: fromWebhook });
+      }
+    } finally {
+      await hook.stop();
+    }
+  });
+
+  test('--output diff is a unified diff a reviewer can read', () => {
+    const run = harden(['-f', join(FIXTURES, 'pod.yaml'), '-o', 'diff']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^--- a\/.*pod\.yaml\n\+\+\+ b\/.*pod\.yaml\n@@ /);
+    expect(run.stdout).toContain('+        readOnlyRootFilesystem: true');
+    expect(run.stdout).not.toMatch(/^[-+] {2}name: hello/m);
+  });
+
+  test('--fail-on-change exits 2 while something would change, 0 once the manifests are hardened', () => {
+    const changed = harden(['-f', join(FIXTURES, 'deployment.yaml'), '--fail-on-change']);
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toMatch(/--fail-on-change/);
+    const hardened = harden(['-f', '-', '--fail-on-change'], changed.stdout);
+    expect(hardened.status).toBe(0);
+    expect(hardened.stdout).toBe(changed.stdout);
+  });
+
+  test('--config takes the same policy file as the webhook, and --mode overrides its mode', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ph-harden-'));
+    const config = join(directory, 'policy.yaml');
+    writeFileSync(config, 'mode: audit\nallowedCapabilities: [NET_BIND_SERVICE, NET_ADMIN]\n');
+    const audit = harden(['-f', join(FIXTURES, 'deployment.yaml'), '--config', config]);
+    expect(audit.stdout).toBe(readFileSync(join(FIXTURES, 'deployment.yaml'), 'utf8'));
+    const enforced = harden(['-f', join(FIXTURES, 'deployment.yaml'), '--config', config, '--mode', 'enforce']);
+    expect(enforced.stdout).toContain('add: [NET_ADMIN]');
+  });
+
+  test.each([
+    { name: 'an unreadable file', args: ['-f', '/nonexistent/app.yaml'], message: /^pod-hardener: \/nonexistent\/app.yaml: cannot read: ENOENT/ },
+    { name: 'invalid YAML', args: ['-f', '-'], input: 'apiVersion: v1\n---\nkind: Pod\nspec: [\n', message: /^pod-hardener: stdin document 2: invalid YAML: / },
+    { name: 'a document that is not an object', args: ['-f', '-'], input: 'kind: ConfigMap\n---\n42\n', message: /^pod-hardener: stdin document 2: not an object/ },
+    { name: 'a bad policy file', args: ['-f', '-', '--config', '/nonexistent/policy.yaml'], input: '', message: /^pod-hardener: \/nonexistent\/policy.yaml: cannot read the config file/ },
+  ])('$name: exit 1, a message naming it, no stack trace, nothing on stdout', ({ args, input, message }) => {
+    const run = harden(args, input);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stdout).toBe('');
+  });
+
+  test('bad input in a later file leaves nothing half-written on stdout', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ph-harden-'));
+    writeFileSync(join(directory, 'a-good.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n');
+    writeFileSync(join(directory, 'b-bad.yaml'), 'kind: [\n');
+    const run = harden(['-f', directory]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/b-bad\.yaml document 1: invalid YAML/);
+  });
+});
