@@ -21,11 +21,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServeProcess(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  requireBuild();
+/** Starts `serve`; `executable` is dist/cli/main.js by default, or an installed bin. */
+export async function startServeProcess(args: string[] = [], env: NodeJS.ProcessEnv = {}, executable?: string): Promise<ServeProcess> {
+  if (!executable) requireBuild();
   // Its own TMPDIR, so its generated certificate is not shared with any other run.
   const scratch = mkdtempSync(join(tmpdir(), 'ph-cli-'));
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--bind-address', '127.0.0.1', ...args], {
+  const command = executable ? [executable] : [process.execPath, CLI];
+  const child = spawn(command[0] ?? process.execPath, [...command.slice(1), 'serve', '--port', '0', '--bind-address', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: scratch, ...env },
   });

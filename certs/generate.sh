@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Makes a private CA (kept across runs) and a fresh serving certificate for the
+# webhook's Service. openssl only.
+#
+#   certs/generate.sh [--dir DIR] [--namespace NS] [--service NAME] [--san DNS:x|IP:y]... [--days N] [--rotate-ca]
+#
+# Writes DIR/ca.crt, DIR/ca.key (created once; replaced with --rotate-ca),
+# DIR/tls.crt, DIR/tls.key (new on every run: re-running rotates them) and
+# DIR/ca-bundle.crt: the CA to trust, plus the previous CA after --rotate-ca,
+# so webhooks still serving the old certificate keep verifying during a roll.
+set -euo pipefail
+
+dir="$(dirname "$0")/out"
+namespace=pod-hardener
+service=pod-hardener
+days=365
+rotate_ca=false
+extra_sans=()
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) dir="$2"; shift 2 ;;
+    --namespace) namespace="$2"; shift 2 ;;
+    --service) service="$2"; shift 2 ;;
+    --san) extra_sans+=("$2"); shift 2 ;;
+    --days) days="$2"; shift 2 ;;
+    --rotate-ca) rotate_ca=true; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "generate.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+command -v openssl >/dev/null || { echo "generate.sh: openssl is required" >&2; exit 1; }
+for san in "${extra_sans[@]}"; do
+  case "$san" in DNS:*|IP:*) ;; *) echo "generate.sh: --san takes DNS:name or IP:address, not $san" >&2; exit 2 ;; esac
+done
+
+mkdir -p "$dir"
+chmod 700 "$dir"
+umask 077
+
+if [ "$rotate_ca" = true ] && [ -f "$dir/ca.crt" ]; then
+  cp "$dir/ca.crt" "$dir/ca-previous.crt"
+  rm -f "$dir/ca.crt" "$dir/ca.key"
+fi
+if [ ! -f "$dir/ca.crt" ] || [ ! -f "$dir/ca.key" ]; then
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$dir/ca.key" -sha256 -days 3650 -subj "/CN=pod-hardener-ca" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out "$dir/ca.crt"
+  echo "generate.sh: new CA in $dir/ca.crt" >&2
+fi
+
+sans="DNS:$service,DNS:$service.$namespace,DNS:$service.$namespace.svc,DNS:$service.$namespace.svc.cluster.local"
+for san in "${extra_sans[@]}"; do sans="$sans,$san"; done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cat > "$work/ext.cnf" <<EXT
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=$sans
+EXT
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/tls.key" 2>/dev/null
+openssl req -new -key "$work/tls.key" -subj "/CN=$service.$namespace.svc" -out "$work/tls.csr"
+openssl x509 -req -in "$work/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -CAserial "$work/ca.srl" \
+  -days "$days" -sha256 -extfile "$work/ext.cnf" -out "$work/tls.crt" 2>/dev/null
+# Replace the pair in one step each, so a reader never sees a key without its certificate for long.
+mv "$work/tls.key" "$dir/tls.key"
+mv "$work/tls.crt" "$dir/tls.crt"
+
+cat "$dir/ca.crt" > "$dir/ca-bundle.crt"
+[ -f "$dir/ca-previous.crt" ] && cat "$dir/ca-previous.crt" >> "$dir/ca-bundle.crt"
+echo "generate.sh: serving certificate $dir/tls.crt for $sans" >&2
