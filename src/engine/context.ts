@@ -89,7 +89,7 @@ export function writablePodSecurityContext(state: PassState): SecurityContext {
   return state.view.spec.securityContext;
 }
 
-const WINDOWS_REASON = 'Windows pod: the API server forbids this Linux-only field';
+const WINDOWS_REASON = 'Windows pod: the API server forbids Linux-only fields on it';
 
 /**
  * Runs `decide` on each target the control may apply to, recording exemptions
