@@ -17,7 +17,7 @@ export interface AdmissionDeps {
   /** The policy in force now (it may be reloaded between reviews). */
   policy(): Policy;
   /** The namespace's labels and annotations, when the cluster is known; undefined otherwise. */
-  namespace(name: string): NamespaceFacts | undefined;
+  namespace(name: string): Promise<NamespaceFacts | undefined>;
   /** Namespaces never touched beyond the policy's (the webhook's own). */
   extraExcludedNamespaces: readonly string[];
   logger: Logger;
@@ -26,7 +26,7 @@ export interface AdmissionDeps {
   review?: (request: AdmissionRequest, context: ReviewContext) => ReviewDecision;
 }
 
-export function handleAdmission(body: Buffer, deps: AdmissionDeps): AdmissionReviewResponse {
+export async function handleAdmission(body: Buffer, deps: AdmissionDeps): Promise<AdmissionReviewResponse> {
   const started = process.hrtime.bigint();
   // A bad review throws an HttpError; the HTTP adapter answers and counts it.
   const request = decodeAdmissionReview(body);
@@ -34,7 +34,7 @@ export function handleAdmission(body: Buffer, deps: AdmissionDeps): AdmissionRev
   const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6;
   let decision: ReviewDecision;
   try {
-    const namespace = typeof request.namespace === 'string' && request.namespace !== '' ? deps.namespace(request.namespace) : undefined;
+    const namespace = typeof request.namespace === 'string' && request.namespace !== '' ? await deps.namespace(request.namespace) : undefined;
     const context: ReviewContext = { policy, extraExcludedNamespaces: deps.extraExcludedNamespaces };
     if (namespace) context.namespace = namespace;
     decision = (deps.review ?? reviewAdmission)(request, context);

@@ -36,6 +36,7 @@ program
   .addOption(option('--shutdown-timeout-seconds <seconds>', 'shutdownTimeoutSeconds', `on SIGTERM, how long in-flight reviews may take (default: ${SERVE_DEFAULTS.shutdownTimeoutSeconds})`))
   .addOption(option('--webhook-namespace <namespace>', 'webhookNamespace', "the webhook's own namespace, never hardened (default: from the service account)"))
   .addOption(option('--reload-interval-seconds <seconds>', 'reloadIntervalSeconds', `how often certificate and config files are checked for changes (default: ${SERVE_DEFAULTS.reloadIntervalSeconds})`))
+  .addOption(option('--kubeconfig <file>', 'kubeconfig', 'read Namespaces (governance rules) from this cluster; default: the in-cluster service account in a pod, else none'))
   .action(async (flags: ServeFlags) => {
     await runServe(flags).catch(fail);
   });

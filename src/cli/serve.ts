@@ -14,6 +14,7 @@ export interface ServeFlags {
   shutdownTimeoutSeconds?: string;
   webhookNamespace?: string;
   reloadIntervalSeconds?: string;
+  kubeconfig?: string;
 }
 
 /** Flags beat variables, which beat the config file's serve: section. */

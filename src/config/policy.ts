@@ -45,11 +45,21 @@ export const policySchema = z
         requireReason: z.boolean().default(false),
         /** Controls that may be exempted at all; the others are always applied. */
         allowedControls: z.array(z.enum(CONTROL_IDS)).default([...CONTROL_IDS]),
-        /** When set, exemptions are honoured only in namespaces carrying this label or annotation. */
+        /** When set, exemptions are honoured only in namespaces carrying this label or annotation (with any value but "false"). */
         namespaceLabel: labelKey.optional(),
       })
       .strict()
       .default({ requireReason: false, allowedControls: [...CONTROL_IDS] }),
+    /** Rules read from the Namespace object (labels or annotations), through the watched cache. */
+    namespaces: z
+      .object({
+        /** A namespace label or annotation whose value (enforce, fill or audit) sets the mode for pods in it. */
+        modeLabel: labelKey.optional(),
+        /** Namespaces whose label or annotation of this key is "true" are never touched. */
+        excludeLabel: labelKey.optional(),
+      })
+      .strict()
+      .default({}),
     /** The answer when the webhook itself fails on a review: allow the pod unhardened, or deny it. */
     onInternalError: z.enum(['allow', 'deny']).default('allow'),
   })

@@ -26,6 +26,7 @@ export const serveFileSchema = z
     shutdownTimeoutSeconds: seconds.optional(),
     webhookNamespace: z.string().min(1).optional(),
     reloadIntervalSeconds: z.coerce.number().min(0.1).max(3600).optional(),
+    kubeconfig: z.string().min(1).optional(),
   })
   .strict();
 
@@ -50,6 +51,8 @@ export interface ServeOptions {
   webhookNamespace: string | undefined;
   /** How often certificate and config files are checked for changes (besides file events). */
   reloadIntervalSeconds: number;
+  /** Where to read Namespaces from; absent: the in-cluster service account in a pod, else no cluster. */
+  kubeconfig: string | undefined;
 }
 
 export const SERVE_DEFAULTS = {
@@ -60,7 +63,7 @@ export const SERVE_DEFAULTS = {
   reloadIntervalSeconds: 2,
 } as const;
 
-const KEYS = ['port', 'bindAddress', 'tlsCertFile', 'tlsKeyFile', 'config', 'logLevel', 'maxRequestBytes', 'shutdownTimeoutSeconds', 'webhookNamespace', 'reloadIntervalSeconds'] as const;
+const KEYS = ['port', 'bindAddress', 'tlsCertFile', 'tlsKeyFile', 'config', 'logLevel', 'maxRequestBytes', 'shutdownTimeoutSeconds', 'webhookNamespace', 'reloadIntervalSeconds', 'kubeconfig'] as const;
 type Key = (typeof KEYS)[number];
 
 export function envName(key: string): string {
@@ -112,5 +115,6 @@ export function resolveServeOptions(flags: Partial<Record<Key, unknown>>, env: N
     shutdownTimeoutSeconds: options.shutdownTimeoutSeconds ?? SERVE_DEFAULTS.shutdownTimeoutSeconds,
     webhookNamespace: options.webhookNamespace ?? serviceAccountNamespace(),
     reloadIntervalSeconds: options.reloadIntervalSeconds ?? SERVE_DEFAULTS.reloadIntervalSeconds,
+    kubeconfig: options.kubeconfig,
   };
 }

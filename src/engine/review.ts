@@ -7,18 +7,13 @@ import type { Mode, Policy } from '../config/policy.js';
 import type { AdmissionRequest } from './admission-request.js';
 import { annotationKeys } from './annotations.js';
 import { CONTROL_IDS, type ControlId } from './control-ids.js';
-import { readExemptions, type ExemptionRules, type Exemptions, type RefusedExemption } from './exemptions.js';
+import { readExemptions, type Exemptions, type RefusedExemption } from './exemptions.js';
 import { hardenPod, type ContainerReport } from './harden.js';
+import { namespaceDecision, type NamespaceFacts } from './namespace-rules.js';
 import { CONTAINER_LISTS, PodShapeError, readPod, type Pod } from './pod.js';
 import { finalizeWarnings, quoteList } from './warnings.js';
 
 export type ReviewOutcome = 'patched' | 'unchanged' | 'exempt' | 'skipped' | 'error';
-
-/** The Namespace object's labels and annotations, as the governance rules read them. */
-export interface NamespaceFacts {
-  labels: Readonly<Record<string, string>>;
-  annotations: Readonly<Record<string, string>>;
-}
 
 export interface ReviewContext {
   policy: Policy;
@@ -45,8 +40,10 @@ export interface ReviewDecision {
   refusedExemptions: RefusedExemption[];
 }
 
-function skipped(policy: Policy, reason: string, warnings: string[] = []): ReviewDecision {
-  return { outcome: 'skipped', skipReason: reason, mode: policy.mode, patch: [], warnings: finalizeWarnings(warnings), containers: [], podNotes: [], refusedExemptions: [] };
+export type { NamespaceFacts };
+
+function skipped(mode: Mode, reason: string, warnings: string[] = []): ReviewDecision {
+  return { outcome: 'skipped', skipReason: reason, mode, patch: [], warnings: finalizeWarnings(warnings), containers: [], podNotes: [], refusedExemptions: [] };
 }
 
 function podNamespace(request: AdmissionRequest): string {
@@ -68,18 +65,6 @@ function classify(request: AdmissionRequest): 'create' | 'ephemeral' | { skip: s
   return { skip: sub === '' ? `${operation} is never patched` : `${operation} of pods/${sub} is never patched` };
 }
 
-function exemptionRules(policy: Policy, namespace: string, facts: NamespaceFacts | undefined): ExemptionRules {
-  const label = policy.exemptions.namespaceLabel;
-  let rule: ExemptionRules['namespace'] = { allowed: true };
-  if (label !== undefined) {
-    if (!facts) rule = { allowed: false, why: `namespace "${namespace}" could not be checked for the label or annotation ${label}` };
-    else if (!(label in facts.labels) && !(label in facts.annotations)) {
-      rule = { allowed: false, why: `namespace "${namespace}" does not allow exemptions (no label or annotation ${label})` };
-    }
-  }
-  return { requireReason: policy.exemptions.requireReason, allowedControls: policy.exemptions.allowedControls, namespace: rule };
-}
-
 /** The names of ephemeral containers in `pod` that `oldPod` does not have. */
 function newEphemeralContainers(pod: Pod, oldPod: Pod): Set<string> {
   const before = new Set((oldPod.spec.ephemeralContainers ?? []).map((c) => c.name));
@@ -89,12 +74,12 @@ function newEphemeralContainers(pod: Pod, oldPod: Pod): Set<string> {
 export function reviewAdmission(request: AdmissionRequest, context: ReviewContext): ReviewDecision {
   const { policy } = context;
   const kind = classify(request);
-  if (typeof kind === 'object') return skipped(policy, kind.skip);
+  if (typeof kind === 'object') return skipped(policy.mode, kind.skip);
 
   const namespace = podNamespace(request);
-  if (policy.excludedNamespaces.includes(namespace) || (context.extraExcludedNamespaces ?? []).includes(namespace)) {
-    return skipped(policy, `namespace "${namespace}" is excluded`);
-  }
+  const governance = namespaceDecision(policy, namespace, context.namespace, context.extraExcludedNamespaces);
+  if (governance.excluded !== undefined) return skipped(governance.mode, governance.excluded);
+  const mode = governance.mode;
 
   let pod: Pod;
   let onlyEphemeral: Set<string> | undefined;
@@ -102,23 +87,27 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
     pod = readPod(request.object, 'request.object');
     if (kind === 'ephemeral') {
       if (request.oldObject === undefined || request.oldObject === null) {
-        return skipped(policy, 'ephemeral containers update without oldObject', ['the review has no oldObject, so the new ephemeral containers cannot be told apart; not hardened']);
+        return skipped(mode, 'ephemeral containers update without oldObject', ['the review has no oldObject, so the new ephemeral containers cannot be told apart; not hardened']);
       }
       onlyEphemeral = newEphemeralContainers(pod, readPod(request.oldObject, 'request.oldObject'));
     }
   } catch (error) {
     if (!(error instanceof PodShapeError)) throw error;
-    return skipped(policy, `malformed pod: ${error.message}`, [`the pod could not be read (${error.message}); not hardened`]);
+    return skipped(mode, `malformed pod: ${error.message}`, [`the pod could not be read (${error.message}); not hardened`]);
   }
 
   const keys = annotationKeys(policy.annotationPrefix);
   const containerNames = CONTAINER_LISTS.flatMap((list) => (pod.spec[list] ?? []).map((c) => c.name));
-  const exemptions = readExemptions(pod.metadata?.annotations ?? {}, containerNames, keys, exemptionRules(policy, namespace, context.namespace));
+  const exemptions = readExemptions(pod.metadata?.annotations ?? {}, containerNames, keys, {
+    requireReason: policy.exemptions.requireReason,
+    allowedControls: policy.exemptions.allowedControls,
+    namespace: governance.exemptions,
+  });
   const result = hardenPod({
     pod,
     exemptions,
     settings: {
-      strictness: policy.mode === 'fill' ? 'fill' : 'enforce',
+      strictness: mode === 'fill' ? 'fill' : 'enforce',
       allowedCapabilities: policy.allowedCapabilities,
       defaultRunAsUser: policy.defaultRunAsUser,
     },
@@ -126,12 +115,12 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
     hardenedAnnotationKey: keys.hardened,
   });
 
-  const audit = policy.mode === 'audit';
-  const warnings = [...exemptions.warnings, ...notApplicableWarnings(result.containers), ...result.podNotes];
+  const audit = mode === 'audit';
+  const warnings = [...governance.warnings, ...exemptions.warnings, ...notApplicableWarnings(result.containers), ...result.podNotes];
   if (audit && result.patch.length > 0) warnings.push(...auditWarnings(result.containers));
   const decision: ReviewDecision = {
     outcome: outcomeOf(result.containers, audit ? [] : result.patch, exemptions),
-    mode: policy.mode,
+    mode,
     patch: audit ? [] : result.patch,
     warnings: finalizeWarnings(warnings),
     containers: result.containers,

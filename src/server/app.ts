@@ -52,9 +52,9 @@ export function createApp(deps: AppDeps): express.Express {
       next();
     },
     readBody,
-    (req, res) => {
+    async (req, res) => {
       const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      res.json(handleAdmission(body, deps));
+      res.json(await handleAdmission(body, deps));
     },
   );
   app.all('/mutate', () => {

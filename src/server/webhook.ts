@@ -7,11 +7,14 @@ import type { ConfigFile } from '../config/config-file.js';
 import type { Policy } from '../config/policy.js';
 import type { ServeOptions } from '../config/serve-options.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
-import type { NamespaceFacts, ReviewContext, ReviewDecision } from '../engine/review.js';
+import type { ReviewContext, ReviewDecision } from '../engine/review.js';
+import { DEFAULT_CACHE_OPTIONS, namespaceSource, type CacheOptions, type NamespaceSource } from '../governance/namespace-cache.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
 import { createSelfSignedPair, loadKeyPair, type KeyPair } from './certificates.js';
+import type { FileWatch } from './file-watch.js';
+import { reloadCertificate, reloadPolicy } from './reloaders.js';
 import { startServer, type RunningServer } from './server.js';
 
 export interface WebhookOptions {
@@ -22,6 +25,10 @@ export interface WebhookOptions {
   selfSignedDirectory?: string;
   /** The engine; replaceable so tests can make it fail. */
   review?: (request: AdmissionRequest, context: ReviewContext) => ReviewDecision;
+  /** Timings of the namespace cache (tests shorten them). */
+  namespaceCache?: Partial<CacheOptions>;
+  /** Whether to use the in-cluster service account when no kubeconfig is given (default: when running in a pod). */
+  inCluster?: boolean;
 }
 
 export interface Webhook {
@@ -36,6 +43,9 @@ export interface Webhook {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly running: RunningServer;
+  readonly namespaces: NamespaceSource;
+  /** undefined when ready, else why not. */
+  notReadyReason(): string | undefined;
   policy(): Policy;
   setPolicy(policy: Policy): void;
   setKeyPair(pair: KeyPair): void;
@@ -71,24 +81,47 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   let policy = options.config.policy;
   let shuttingDown = false;
   const extraExcludedNamespaces = serve.webhookNamespace ? [serve.webhookNamespace] : [];
-  const namespaces = new Map<string, NamespaceFacts>();
+  const namespaces = namespaceSource(serve.kubeconfig, logger, { ...DEFAULT_CACHE_OPTIONS, ...options.namespaceCache }, options.inCluster);
+  const notReadyReason = (): string | undefined => {
+    if (shuttingDown) return 'shutting down';
+    if (!namespaces.ready()) return 'the namespace cache has not synced yet';
+    return undefined;
+  };
 
   const running = await startServer(
     { port: serve.port, host: serve.bindAddress, keyPair },
     {
       policy: () => policy,
-      namespace: (name) => namespaces.get(name),
+      namespace: (name) => namespaces.lookup(name),
       extraExcludedNamespaces,
       logger,
       metrics,
       maxRequestBytes: serve.maxRequestBytes,
-      readiness: { notReadyReason: () => (shuttingDown ? 'shutting down' : undefined) },
+      readiness: { notReadyReason },
       ...(options.review ? { review: options.review } : {}),
     },
   );
   const port = running.address().port;
   const url = `https://${displayHost(serve.bindAddress)}:${port}`;
   logger.info('pod-hardener is serving', { version: VERSION, url: `${url}/mutate`, mode: policy.mode, excludedNamespaces: [...policy.excludedNamespaces, ...extraExcludedNamespaces] });
+
+  const reloadDeps = { logger, metrics, intervalMs: serve.reloadIntervalSeconds * 1000 };
+  const watches: FileWatch[] = [];
+  if (!selfSigned) {
+    watches.push(
+      reloadCertificate(certFile, keyFile, (pair) => {
+        keyPair = pair;
+        running.setKeyPair(pair);
+      }, reloadDeps),
+    );
+  }
+  if (serve.config) {
+    watches.push(
+      reloadPolicy(serve.config, (next) => {
+        policy = next;
+      }, reloadDeps),
+    );
+  }
 
   return {
     url,
@@ -100,6 +133,8 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     logger,
     metrics,
     running,
+    namespaces,
+    notReadyReason,
     policy: () => policy,
     setPolicy(next) {
       policy = next;
@@ -111,7 +146,9 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     async shutdown() {
       shuttingDown = true;
       logger.info('shutting down: not ready, finishing in-flight reviews', { inFlight: running.inFlight(), timeoutSeconds: serve.shutdownTimeoutSeconds });
+      for (const watch of watches) watch.close();
       const result = await running.close(serve.shutdownTimeoutSeconds * 1000);
+      await namespaces.stop();
       logger.info(result.drained ? 'shut down: every in-flight review was answered' : 'shut down: the timeout cut in-flight reviews short', result);
       return result;
     },

@@ -13,9 +13,10 @@ export interface HeldRequest {
 
 export function holdRequest(port: number, ca: string, path: string, body: string): Promise<HeldRequest> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
+    // No servername: the certificate is checked against 127.0.0.1 (an IP SAN), as the API server does for a url webhook.
+    const socket = connect({ host: '127.0.0.1', port, ca }, () => {
       const half = Math.floor(body.length / 2);
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
       socket.write(body.slice(0, half));
       const chunks: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));

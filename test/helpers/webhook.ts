@@ -20,7 +20,7 @@ export interface TestWebhook {
 }
 
 export async function startTestWebhook(
-  options: { policy?: Record<string, unknown>; serve?: Partial<ServeOptions>; review?: WebhookOptions['review'] } = {},
+  options: { policy?: Record<string, unknown>; serve?: Partial<ServeOptions>; review?: WebhookOptions['review']; namespaceCache?: WebhookOptions['namespaceCache'] } = {},
 ): Promise<TestWebhook> {
   const directory = mkdtempSync(join(tmpdir(), 'ph-test-'));
   const stream = new PassThrough();
@@ -37,7 +37,9 @@ export async function startTestWebhook(
     config: { ...DEFAULT_CONFIG, policy: policySchema.parse(options.policy ?? {}) },
     logger: createLogger({ level: serve.logLevel, stream }),
     selfSignedDirectory: directory,
+    inCluster: false,
     ...(options.review ? { review: options.review } : {}),
+    ...(options.namespaceCache ? { namespaceCache: options.namespaceCache } : {}),
   });
   return {
     webhook,

@@ -43,20 +43,21 @@ describe('graceful shutdown', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
-  test('the real process: SIGTERM with a review in flight, the review is answered and the process exits 0', async () => {
+  test('the real process: SIGTERM with reviews in flight, every one is answered and the process exits 0', async () => {
     const serve = await startServeProcess();
     try {
-      const held = await holdRequest(serve.port, serve.ca, '/mutate', JSON.stringify(reviewOf(pod(), { uid: 'sigterm' })));
+      const uids = ['sigterm-1', 'sigterm-2', 'sigterm-3'];
+      const held = await Promise.all(uids.map((uid) => holdRequest(serve.port, serve.ca, '/mutate', JSON.stringify(reviewOf(pod(), { uid })))));
       await new Promise((r) => setTimeout(r, 100));
       const exit = serve.stop('SIGTERM');
       await new Promise((r) => setTimeout(r, 200));
-      const response = await held.finish();
-      expect(response.status).toBe(200);
-      expect(JSON.parse(response.body).response.uid).toBe('sigterm');
+      const responses = await Promise.all(held.map((h) => h.finish()));
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(responses.map((r) => JSON.parse(r.body).response.uid)).toEqual(uids);
       expect(await exit).toBe(0);
       const lines = jsonLines(serve.stdout());
       expect(lines.map((m) => m.message)).toEqual(expect.arrayContaining(['signal received', 'shut down: every in-flight review was answered']));
-      expect(lines.filter((m) => m.type === 'decision')).toHaveLength(1);
+      expect(lines.filter((m) => m.type === 'decision')).toHaveLength(3);
     } finally {
       await serve.stop('SIGKILL');
     }

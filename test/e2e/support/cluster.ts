@@ -65,7 +65,16 @@ export interface Hardener {
  * made and installed by certs/install.sh (Secret and CA bundle), and the
  * webhook serving them.
  */
-export async function startHardener(options: { controllerManager?: boolean; policy?: Record<string, unknown>; failurePolicy?: 'Fail' | 'Ignore' } = {}): Promise<Hardener> {
+export async function startHardener(
+  options: {
+    controllerManager?: boolean;
+    policy?: Record<string, unknown>;
+    failurePolicy?: 'Fail' | 'Ignore';
+    /** Give the webhook the cluster's kubeconfig, so it watches Namespaces. */
+    watchNamespaces?: boolean;
+    namespaceCache?: Parameters<typeof startTestWebhook>[0] extends infer O ? (O extends { namespaceCache?: infer C } ? C : never) : never;
+  } = {},
+): Promise<Hardener> {
   const plane = await ControlPlane.start({ controllerManager: options.controllerManager ?? false });
   const certDir = mkdtempSync(join(tmpdir(), 'ph-e2e-certs-'));
   let hook: TestWebhook | undefined;
@@ -76,7 +85,14 @@ export async function startHardener(options: { controllerManager?: boolean; poli
     await run(join(ROOT, 'certs/install.sh'), ['--dir', certDir, '--san', 'IP:127.0.0.1'], { env: { ...process.env, KUBECTL: plane.kubectlCommand() } });
     hook = await startTestWebhook({
       policy: options.policy ?? {},
-      serve: { port, tlsCertFile: join(certDir, 'tls.crt'), tlsKeyFile: join(certDir, 'tls.key'), webhookNamespace: 'pod-hardener' },
+      serve: {
+        port,
+        tlsCertFile: join(certDir, 'tls.crt'),
+        tlsKeyFile: join(certDir, 'tls.key'),
+        webhookNamespace: 'pod-hardener',
+        ...(options.watchNamespaces ? { kubeconfig: plane.kubeconfig } : {}),
+      },
+      ...(options.namespaceCache ? { namespaceCache: options.namespaceCache } : {}),
     });
     const started = hook;
     await untilWebhookAnswers(plane);

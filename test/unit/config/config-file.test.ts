@@ -13,6 +13,7 @@ describe('the config file', () => {
       allowedCapabilities: ['NET_BIND_SERVICE'],
       excludedNamespaces: ['kube-system'],
       exemptions: { requireReason: false, allowedControls: [...CONTROL_IDS] },
+      namespaces: {},
       onInternalError: 'allow',
     });
   });
@@ -28,6 +29,9 @@ describe('the config file', () => {
       '  requireReason: true',
       '  allowedControls: [readOnlyRootFilesystem]',
       '  namespaceLabel: pod-hardener.io/exemptions',
+      'namespaces:',
+      '  modeLabel: pod-hardener.io/mode',
+      '  excludeLabel: pod-hardener.io/exclude',
       'onInternalError: deny',
     ].join('\n');
     expect(parseConfig(text, 'policy.yaml').policy).toEqual({
@@ -37,6 +41,7 @@ describe('the config file', () => {
       defaultRunAsUser: 65532,
       excludedNamespaces: ['kube-system', 'monitoring'],
       exemptions: { requireReason: true, allowedControls: ['readOnlyRootFilesystem'], namespaceLabel: 'pod-hardener.io/exemptions' },
+      namespaces: { modeLabel: 'pod-hardener.io/mode', excludeLabel: 'pod-hardener.io/exclude' },
       onInternalError: 'deny',
     });
   });
@@ -49,6 +54,8 @@ describe('the config file', () => {
     { text: 'exemptions:\n  allowedControls: [hostNetwork]', message: /exemptions.allowedControls\[0\]/ },
     { text: 'defaultRunAsUser: 0', message: /defaultRunAsUser: must be a non-root uid/ },
     { text: 'onInternalError: ignore', message: /onInternalError/ },
+    { text: 'namespaces:\n  modeLabels: x', message: /unknown field "namespaces.modeLabels"/ },
+    { text: 'namespaces:\n  excludeLabel: "not a key!"', message: /namespaces.excludeLabel: must be a label key/ },
     { text: 'annotationPrefix: "Not A Prefix"', message: /annotationPrefix: must be a DNS subdomain/ },
     { text: 'mode: [', message: /not valid YAML/ },
     { text: '- mode: enforce', message: /must be a YAML mapping/ },

@@ -1,0 +1,160 @@
+/** A webhook that runs for months: certificates and policy change under it, and no review fails. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { createSelfSignedPair } from '../../src/server/certificates.js';
+import { AtomicDir } from '../helpers/atomic-dir.js';
+import { postJson, send } from '../helpers/https.js';
+import { holdRequest } from '../helpers/partial-request.js';
+import { pod } from '../helpers/pods.js';
+import { reviewOf } from '../helpers/reviews.js';
+import { startTestWebhook } from '../helpers/webhook.js';
+
+/** A serving pair from certs/generate.sh: the same CA on every run, a new certificate each time (a rotation). */
+async function generate(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  await promisify(execFile)(new URL('../../certs/generate.sh', import.meta.url).pathname, ['--dir', dir, '--san', 'IP:127.0.0.1']);
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  return { ca: read('ca-bundle.crt'), cert: read('tls.crt'), key: read('tls.key') };
+}
+
+/** The SHA-256 fingerprint of the certificate a new TLS connection is served. */
+function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Reviews in a loop, on keep-alive and on fresh connections, until stopped; counts answers and failures. */
+function loadLoop(port: number, ca: string[]): { stop(): Promise<{ ok: number; failed: string[] }> } {
+  let running = true;
+  let ok = 0;
+  const failed: string[] = [];
+  const body = JSON.stringify(reviewOf(pod()));
+  const once = (agent: Agent | false): Promise<void> =>
+    new Promise((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca, agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) ok += 1;
+          else failed.push(`status ${res.statusCode}`);
+          resolve();
+        });
+      });
+      req.on('error', (error) => {
+        failed.push(error.message);
+        resolve();
+      });
+      req.end(body);
+    });
+  const keepAlive = new Agent({ keepAlive: true, maxSockets: 2 });
+  const loops = [0, 1, 2, 3].map(async (i) => {
+    while (running) await once(i % 2 === 0 ? keepAlive : false);
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      keepAlive.destroy();
+      return { ok, failed };
+    },
+  };
+}
+
+describe('certificate hot reload', () => {
+  test('a symlink swap of the pair changes the served certificate without a restart, with reviews in flight and none failing', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'ph-reload-'));
+    const first = await generate(join(base, 'certs'));
+    const second = await generate(join(base, 'certs'));
+    const mounted = new AtomicDir(join(base, 'tls'), { 'tls.crt': first.cert, 'tls.key': first.key });
+    const hook = await startTestWebhook({ serve: { tlsCertFile: mounted.path('tls.crt'), tlsKeyFile: mounted.path('tls.key'), reloadIntervalSeconds: 0.2 } });
+    try {
+      const port = hook.webhook.port;
+      const before = await servedFingerprint(port);
+      const load = loadLoop(port, [first.ca]);
+      const held = await holdRequest(port, first.ca, '/mutate', JSON.stringify(reviewOf(pod(), { uid: 'across-the-swap' })));
+      await new Promise((r) => setTimeout(r, 300));
+
+      mounted.update({ 'tls.crt': second.cert, 'tls.key': second.key });
+      await until('the new certificate to be served', async () => (await servedFingerprint(port)) !== before);
+      await new Promise((r) => setTimeout(r, 300));
+
+      const response = await held.finish();
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body).response.uid).toBe('across-the-swap');
+      const { ok, failed } = await load.stop();
+      expect(failed).toEqual([]);
+      expect(ok).toBeGreaterThan(20);
+      const log = hook.records().find((r) => r.message === 'serving certificate reloaded; new connections use it');
+      expect(log).toBeDefined();
+    } finally {
+      await hook.stop();
+    }
+  }, 30_000);
+
+  test('a broken pair (key of another certificate, or unreadable) keeps the old one and logs an error', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'ph-reload-'));
+    const first = await createSelfSignedPair(join(base, 'first'));
+    const other = await createSelfSignedPair(join(base, 'other'));
+    const mounted = new AtomicDir(join(base, 'tls'), { 'tls.crt': first.pair.cert, 'tls.key': first.pair.key });
+    const hook = await startTestWebhook({ serve: { tlsCertFile: mounted.path('tls.crt'), tlsKeyFile: mounted.path('tls.key'), reloadIntervalSeconds: 0.2 } });
+    try {
+      const before = await servedFingerprint(hook.webhook.port);
+      mounted.update({ 'tls.crt': other.pair.cert, 'tls.key': first.pair.key });
+      await until('the reload error', () => hook.records().some((r) => r.level === 'error' && r.message === 'serving certificate not reloaded: the previous one stays in use'));
+      mounted.update({ 'tls.crt': 'garbage', 'tls.key': 'garbage' });
+      await until('a second reload error', () => hook.records().filter((r) => r.level === 'error').length >= 2);
+      expect(await servedFingerprint(hook.webhook.port)).toBe(before);
+      expect((await postJson(`${hook.url}/mutate`, first.pair.cert, reviewOf(pod()))).status).toBe(200);
+      const metrics = (await send(`${hook.url}/metrics`, { ca: first.pair.cert })).text;
+      expect(metrics).toMatch(/^pod_hardener_reloads_total\{what="certificate",result="failure"\} 2$/m);
+    } finally {
+      await hook.stop();
+    }
+  });
+});
+
+describe('policy hot reload', () => {
+  test('a changed policy file applies to the next review; an invalid one keeps the last good policy and logs why', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'ph-policy-'));
+    const mounted = new AtomicDir(join(base, 'config'), { 'policy.yaml': 'mode: enforce\n' });
+    const hook = await startTestWebhook({ serve: { config: mounted.path('policy.yaml'), reloadIntervalSeconds: 0.2 } });
+    const outcome = async (): Promise<string> => {
+      await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod()));
+      return String(hook.records().filter((r) => r.type === 'decision').at(-1)?.mode);
+    };
+    try {
+      expect(await outcome()).toBe('enforce');
+      mounted.update({ 'policy.yaml': 'mode: audit\n' });
+      await until('audit mode', async () => (await outcome()) === 'audit');
+
+      mounted.update({ 'policy.yaml': 'mode: audit\nmoed: enforce\n' });
+      await until('the reload error', () => hook.records().some((r) => r.level === 'error' && r.message === 'policy not reloaded: the last good policy stays in force'));
+      const error = hook.records().find((r) => r.message === 'policy not reloaded: the last good policy stays in force');
+      expect(String(error?.error)).toMatch(/unknown field "moed"/);
+      expect(await outcome()).toBe('audit');
+
+      // A plain rewrite (not a symlink swap) is noticed too.
+      writeFileSync(join(base, 'config', '..data', 'policy.yaml'), 'mode: fill\n');
+      await until('fill mode', async () => (await outcome()) === 'fill');
+    } finally {
+      await hook.stop();
+    }
+  });
+});
