@@ -11,7 +11,7 @@ import { finalizeWarnings } from '../engine/warnings.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { decodeAdmissionReview } from './decode.js';
-import { allowed, denied, patched, type AdmissionReviewResponse } from './response.js';
+import { allowed, denied, patchedFromJson, type AdmissionReviewResponse } from './response.js';
 
 export interface AdmissionDeps {
   /** The policy in force now (it may be reloaded between reviews). */
@@ -41,9 +41,11 @@ export async function handleAdmission(body: Buffer, deps: AdmissionDeps): Promis
   } catch (error) {
     return internalError(request, policy, error, elapsed, deps);
   }
-  const response = patched(request.uid, decision.patch, decision.warnings);
+  // Serialized once: the answer carries it (base64) and so does the decision record.
+  const patchJson = decision.patch.length > 0 ? JSON.stringify(decision.patch) : undefined;
+  const response = patchedFromJson(request.uid, patchJson, decision.warnings);
   const record = buildDecisionRecord(request, decision, elapsed());
-  deps.logger.decision(record);
+  deps.logger.decision(record, decision.wouldPatch ? undefined : patchJson);
   deps.metrics.observeReview(String(request.operation), decision, record.durationMs / 1000);
   return response;
 }

@@ -36,8 +36,13 @@ export function allowed(uid: string, warnings: readonly string[] = []): Admissio
 
 /** Allowed with a JSON Patch; an empty patch is the same as `allowed`. */
 export function patched(uid: string, patch: readonly Operation[], warnings: readonly string[] = []): AdmissionReviewResponse {
-  if (patch.length === 0) return allowed(uid, warnings);
-  const response: AdmissionResponse = { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };
+  return patchedFromJson(uid, patch.length === 0 ? undefined : JSON.stringify(patch), warnings);
+}
+
+/** The same, from the patch already serialized (the decision record reuses that text). */
+export function patchedFromJson(uid: string, patchJson: string | undefined, warnings: readonly string[] = []): AdmissionReviewResponse {
+  if (patchJson === undefined) return allowed(uid, warnings);
+  const response: AdmissionResponse = { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(patchJson).toString('base64') };
   return wrap(withWarnings(response, warnings));
 }
 

@@ -35,11 +35,12 @@ export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
     if (stopping) return;
     stopping = true;
     webhook.logger.info('signal received', { signal });
+    // Every decision record reaches stdout before the process ends.
     webhook.shutdown().then(
-      () => process.exit(0),
+      () => webhook.logger.flush().then(() => process.exit(0)),
       (error: unknown) => {
         webhook.logger.error('error while shutting down', { error: error instanceof Error ? error.message : String(error) });
-        process.exit(1);
+        void webhook.logger.flush().then(() => process.exit(1));
       },
     );
   };

@@ -37,8 +37,14 @@ export interface Target {
   readonly index: number;
   /** As the request has it. */
   readonly original: Container;
-  /** Writable copy of the parts the controls may change. */
+  /**
+   * The parts the controls may change. Copy on write: it holds the request's
+   * own objects until a control writes, through the writable… accessors below,
+   * which copy first — so untouched parts keep their identity, and the diff
+   * skips them.
+   */
   readonly view: ContainerView;
+  readonly copied: { securityContext: boolean; volumeMounts: boolean };
   readonly outcomes: Map<ControlId, Outcome>;
 }
 
@@ -67,6 +73,17 @@ export interface PassState {
   readonly allContainers: readonly Container[];
   /** Pod-level fields a control had to leave insecure, and why (reported as warnings). */
   readonly podNotes: string[];
+  /** Which pod-level parts of the view are copies already (copy on write, as for targets). */
+  readonly copied: { securityContext: boolean; volumes: boolean };
+}
+
+/** A deep copy of plain JSON data (objects, arrays, primitives). */
+export function copyJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  return copy as T;
 }
 
 export function podSecurityContext(state: PassState): SecurityContext {
@@ -78,15 +95,39 @@ export function securityContext(target: Target): SecurityContext {
   return target.view.securityContext ?? {};
 }
 
-/** The target's security context, created when missing, for writing. */
+/** The target's security context, copied (or created) on first write. */
 export function writableSecurityContext(target: Target): SecurityContext {
-  if (!target.view.securityContext) target.view.securityContext = {};
-  return target.view.securityContext;
+  if (!target.copied.securityContext) {
+    target.view.securityContext = copyJson(target.view.securityContext ?? {});
+    target.copied.securityContext = true;
+  }
+  return target.view.securityContext as SecurityContext;
+}
+
+/** The target's volume mounts, copied (or created) on first write. */
+export function writableVolumeMounts(target: Target): VolumeMount[] {
+  if (!target.copied.volumeMounts) {
+    target.view.volumeMounts = [...(target.view.volumeMounts ?? [])];
+    target.copied.volumeMounts = true;
+  }
+  return target.view.volumeMounts as VolumeMount[];
 }
 
 export function writablePodSecurityContext(state: PassState): SecurityContext {
-  if (!state.view.spec.securityContext) state.view.spec.securityContext = {};
-  return state.view.spec.securityContext;
+  if (!state.copied.securityContext) {
+    state.view.spec.securityContext = copyJson(state.view.spec.securityContext ?? {});
+    state.copied.securityContext = true;
+  }
+  return state.view.spec.securityContext as SecurityContext;
+}
+
+/** The pod's volumes, copied (or created) on first write; only ever appended to. */
+export function writableVolumes(state: PassState): Volume[] {
+  if (!state.copied.volumes) {
+    state.view.spec.volumes = [...(state.view.spec.volumes ?? [])];
+    state.copied.volumes = true;
+  }
+  return state.view.spec.volumes as Volume[];
 }
 
 const WINDOWS_REASON = 'Windows pod: the API server forbids Linux-only fields on it';

@@ -60,45 +60,29 @@ export interface HardenResult {
   podNotes: string[];
 }
 
-function cloneJson<T>(value: T): T {
-  return value === undefined || value === null ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
-
-/** The writable parts of a container: copies, so the request's pod is never changed. */
-function containerView(container: Container): ContainerView {
-  const view: ContainerView = {};
-  if ('securityContext' in container) view.securityContext = cloneJson(container.securityContext);
-  if ('volumeMounts' in container) view.volumeMounts = container.volumeMounts ? [...container.volumeMounts] : container.volumeMounts;
+/**
+ * Projects the pod onto the fields a pass may change, keeping the pod's own
+ * structure so the diff's paths are the pod's paths. The projection shares the
+ * request's objects; controls copy what they write (see context.ts).
+ */
+function project(pod: Pod): PodView {
+  const view: PodView = { spec: {} };
+  if (pod.metadata) view.metadata = 'annotations' in pod.metadata ? { annotations: pod.metadata.annotations } : {};
+  const spec = pod.spec;
+  if ('securityContext' in spec) view.spec.securityContext = spec.securityContext;
+  if ('volumes' in spec) view.spec.volumes = spec.volumes;
+  for (const list of CONTAINER_LISTS) {
+    if (!(list in spec)) continue;
+    const containers = spec[list];
+    view.spec[list] = containers ? containers.map(containerView) : containers;
+  }
   return view;
 }
 
-/** The same parts, by reference, as the "before" side of the diff. */
-function containerSnapshot(container: Container): ContainerView {
+function containerView(container: Container): ContainerView {
   const view: ContainerView = {};
   if ('securityContext' in container) view.securityContext = container.securityContext;
   if ('volumeMounts' in container) view.volumeMounts = container.volumeMounts;
-  return view;
-}
-
-/**
- * Projects the pod onto the fields a pass may change, keeping the pod's own
- * structure so the diff's paths are the pod's paths.
- */
-function project(pod: Pod, perContainer: (c: Container) => ContainerView, copy: boolean): PodView {
-  const view: PodView = { spec: {} };
-  if (pod.metadata) {
-    const annotations = pod.metadata.annotations;
-    view.metadata = 'annotations' in pod.metadata ? { annotations: copy && annotations ? { ...annotations } : annotations } : {};
-  }
-  const spec = pod.spec;
-  if ('securityContext' in spec) view.spec.securityContext = copy ? cloneJson(spec.securityContext) : spec.securityContext;
-  if ('volumes' in spec) view.spec.volumes = copy && spec.volumes ? [...spec.volumes] : spec.volumes;
-  for (const list of CONTAINER_LISTS) {
-    if (list in spec) {
-      const containers = spec[list];
-      view.spec[list] = containers ? containers.map(perContainer) : containers;
-    }
-  }
   return view;
 }
 
@@ -111,7 +95,16 @@ function targetsOf(pod: Pod, view: PodView, onlyEphemeral: ReadonlySet<string> |
       if (onlyEphemeral && !(list === 'ephemeralContainers' && onlyEphemeral.has(original.name))) return;
       const containerView = views[index];
       if (!containerView) return;
-      targets.push({ name: original.name, kind: containerKind(list as ContainerList, original), list, index, original, view: containerView, outcomes: new Map() });
+      targets.push({
+        name: original.name,
+        kind: containerKind(list as ContainerList, original),
+        list,
+        index,
+        original,
+        view: containerView,
+        copied: { securityContext: false, volumeMounts: false },
+        outcomes: new Map(),
+      });
     });
   }
   return targets;
@@ -119,8 +112,8 @@ function targetsOf(pod: Pod, view: PodView, onlyEphemeral: ReadonlySet<string> |
 
 export function hardenPod(input: HardenInput): HardenResult {
   const { pod } = input;
-  const before = project(pod, containerSnapshot, false);
-  const after = project(pod, containerView, true);
+  const before = project(pod);
+  const after = project(pod);
   const targets = targetsOf(pod, after, input.onlyEphemeral);
   const state: PassState = {
     pod,
@@ -132,6 +125,7 @@ export function hardenPod(input: HardenInput): HardenResult {
     targets,
     allContainers: CONTAINER_LISTS.flatMap((list) => pod.spec[list] ?? []),
     podNotes: [],
+    copied: { securityContext: false, volumes: false },
   };
   for (const control of CONTROLS) control(state);
 
@@ -141,6 +135,7 @@ export function hardenPod(input: HardenInput): HardenResult {
     const value = hardenedAnnotationValue(pod.metadata?.annotations?.[key], containers);
     if (value !== undefined) {
       if (!after.metadata) after.metadata = {};
+      // A new map: the request's annotations stay as they were.
       after.metadata.annotations = { ...(after.metadata.annotations ?? {}), [key]: value };
     }
   }

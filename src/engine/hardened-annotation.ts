@@ -39,28 +39,48 @@ export function parseHardenedRecord(value: string | undefined): HardenedRecord |
   }
 }
 
-function inControlOrder(ids: Iterable<ControlId>): ControlId[] {
-  const set = new Set(ids);
-  return CONTROL_IDS.filter((id) => set.has(id));
+/** Merges ids into a list in control order (the lists are at most six long). */
+function merge(into: readonly ControlId[] | undefined, ids: readonly ControlId[]): ControlId[] {
+  if (!into || into.length === 0) return [...ids];
+  return CONTROL_IDS.filter((id) => into.includes(id) || ids.includes(id));
 }
 
 /** The annotation value after this pass, or undefined when the pass changed nothing. */
 export function hardenedAnnotationValue(previous: string | undefined, containers: readonly ContainerReport[]): string | undefined {
-  if (!containers.some((c) => [...c.outcomes.values()].some((o) => o.kind === 'applied'))) return undefined;
-  const changed = parseHardenedRecord(previous)?.changed ?? {};
   const exempt: Record<string, ControlId[]> = {};
   const skipped: Record<string, ControlId[]> = {};
+  const applied: Array<[string, ControlId[]]> = [];
+  let anyExempt = false;
+  let anySkipped = false;
   for (const container of containers) {
-    const byKind = (kind: string): ControlId[] => [...container.outcomes].filter(([, o]) => o.kind === kind).map(([id]) => id);
-    const applied = byKind('applied');
-    if (applied.length > 0) changed[container.name] = inControlOrder([...(changed[container.name] ?? []), ...applied]);
-    const exempted = byKind('exempt');
-    if (exempted.length > 0) exempt[container.name] = inControlOrder(exempted);
-    const notApplied = byKind('notApplicable');
-    if (notApplied.length > 0) skipped[container.name] = inControlOrder(notApplied);
+    const changedHere: ControlId[] = [];
+    const exemptHere: ControlId[] = [];
+    const skippedHere: ControlId[] = [];
+    // Outcomes are recorded in control order, so the lists come out ordered.
+    for (const [id, outcome] of container.outcomes) {
+      if (outcome.kind === 'applied') changedHere.push(id);
+      else if (outcome.kind === 'exempt') exemptHere.push(id);
+      else if (outcome.kind === 'notApplicable') skippedHere.push(id);
+    }
+    if (changedHere.length > 0) applied.push([container.name, changedHere]);
+    if (exemptHere.length > 0) {
+      exempt[container.name] = sortControls(exemptHere);
+      anyExempt = true;
+    }
+    if (skippedHere.length > 0) {
+      skipped[container.name] = sortControls(skippedHere);
+      anySkipped = true;
+    }
   }
+  if (applied.length === 0) return undefined;
+  const changed = parseHardenedRecord(previous)?.changed ?? {};
+  for (const [name, ids] of applied) changed[name] = merge(changed[name], sortControls(ids));
   const record: HardenedRecord = { changed };
-  if (Object.keys(exempt).length > 0) record.exempt = exempt;
-  if (Object.keys(skipped).length > 0) record.skipped = skipped;
+  if (anyExempt) record.exempt = exempt;
+  if (anySkipped) record.skipped = skipped;
   return JSON.stringify(record);
+}
+
+function sortControls(ids: ControlId[]): ControlId[] {
+  return ids.length < 2 ? ids : ids.sort((a, b) => CONTROL_IDS.indexOf(a) - CONTROL_IDS.indexOf(b));
 }

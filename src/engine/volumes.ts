@@ -4,8 +4,12 @@ import { posix } from 'node:path';
 
 const DNS_LABEL_MAX = 63;
 
+const ALREADY_NORMAL = /^\/(?:[^/.][^/]*\/)*[^/.][^/]*$/;
+
 /** "/tmp/", "/tmp/." and "/tmp" are one mount point to the runtime. */
 export function normalizeMountPath(path: string): string {
+  // Most paths are normal already (no "//", no "." or ".." segments, no trailing "/").
+  if (ALREADY_NORMAL.test(path)) return path;
   const normalized = posix.normalize(path);
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
 }

@@ -10,7 +10,11 @@
  * pod) is read once with a GET, so a brand-new namespace is judged by its
  * labels too; the answer, or its absence, is remembered briefly.
  */
-import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
+// Types only at module load: the library (~70 MiB of generated API models) is
+// imported when a cluster is configured, not by `harden` or a local `serve`.
+import type { CoreV1Api, Informer, KubeConfig, ObjectCache, V1Namespace } from '@kubernetes/client-node';
+
+type ClientNode = typeof import('@kubernetes/client-node');
 import type { NamespaceFacts } from '../engine/namespace-rules.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -70,11 +74,12 @@ export class KubeNamespaceCache implements NamespaceSource {
   private readonly misses = new Map<string, { at: number; value: Promise<NamespaceFacts | undefined> }>();
 
   constructor(
+    private readonly client: ClientNode,
     private readonly config: KubeConfig,
     private readonly logger: Logger,
     private readonly options: CacheOptions = DEFAULT_CACHE_OPTIONS,
   ) {
-    this.api = config.makeApiClient(CoreV1Api);
+    this.api = config.makeApiClient(client.CoreV1Api);
     this.backoff = options.backoffMs.initial;
   }
 
@@ -93,7 +98,7 @@ export class KubeNamespaceCache implements NamespaceSource {
 
   /** An informer whose list marks the cache synced and resets the backoff; errors restart it after the backoff. */
   private newInformer(onList: () => void): NamespaceInformer {
-    const informer: NamespaceInformer = makeInformer(this.config, '/api/v1/namespaces', async () => {
+    const informer: NamespaceInformer = this.client.makeInformer(this.config, '/api/v1/namespaces', async () => {
       const list = await this.api.listNamespace();
       onList();
       this.reconnected();
@@ -193,22 +198,21 @@ function describe(error: unknown): string {
  * in-cluster service account when running in a pod, else none (local use) —
  * a developer's ~/.kube/config is never picked up by surprise.
  */
-export function namespaceSource(
+export async function namespaceSource(
   kubeconfig: string | undefined,
   logger: Logger,
   options: CacheOptions = DEFAULT_CACHE_OPTIONS,
   inCluster: boolean = process.env.KUBERNETES_SERVICE_HOST !== undefined,
-): NamespaceSource {
-  const config = new KubeConfig();
-  if (kubeconfig) {
-    config.loadFromFile(kubeconfig);
-  } else if (inCluster) {
-    config.loadFromCluster();
-  } else {
+): Promise<NamespaceSource> {
+  if (!kubeconfig && !inCluster) {
     logger.info('no cluster configured (no --kubeconfig, not in a pod): namespace rules come from the policy file alone');
     return noNamespaces;
   }
-  const cache = new KubeNamespaceCache(config, logger, options);
+  const client = await import('@kubernetes/client-node');
+  const config = new client.KubeConfig();
+  if (kubeconfig) config.loadFromFile(kubeconfig);
+  else config.loadFromCluster();
+  const cache = new KubeNamespaceCache(client, config, logger, options);
   cache.start();
   return cache;
 }

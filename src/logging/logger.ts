@@ -6,8 +6,10 @@
  * errors), filtered by --log-level.
  */
 import type { Writable } from 'node:stream';
+import { MESSAGE } from 'triple-beam';
 import winston from 'winston';
 import type { DecisionRecord } from '../audit/record.js';
+import { BatchedStreamTransport, LineBatcher } from './batched-transport.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,36 +21,57 @@ export interface Logger {
   warn(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   debug(message: string, fields?: LogFields): void;
-  /** Writes one decision record. */
-  decision(record: DecisionRecord): void;
+  /** Writes one decision record; `patchJson`, when given, is the record's patch already serialized. */
+  decision(record: DecisionRecord, patchJson?: string): void;
   setLevel(level: LogLevel): void;
+  /** Writes every pending line; resolves once the output has taken them. */
+  flush(): Promise<void>;
 }
 
-/** `time` first, then `type` and `level`, then the fields, for people reading raw lines. */
-const jsonLine = winston.format.printf((info) => {
-  const { level, message, type, ...fields } = info;
-  const head: Record<string, unknown> = { time: new Date().toISOString(), type, level };
-  if (type === 'operational') head.message = message;
-  return JSON.stringify({ ...head, ...fields });
+/** `time` first, then `type`, `level` and `message`, then the fields, for people reading raw lines. */
+const operationalLine = winston.format.printf((info) => {
+  const { level, message, type: _type, ...fields } = info;
+  return JSON.stringify({ time: new Date().toISOString(), type: 'operational', level, message, ...fields });
 });
 
-function transport(stream: Writable | undefined): winston.transport {
-  return stream ? new winston.transports.Stream({ stream }) : new winston.transports.Console();
+/** Decision lines arrive serialized (the record is serialized once, here, not by a format chain). */
+const LINE = Symbol('line');
+const preserialized = winston.format((info) => {
+  (info as Record<symbol, unknown>)[MESSAGE] = (info as Record<symbol, unknown>)[LINE];
+  return info;
+})();
+
+/**
+ * The decision record as one JSON line, fields in the documented order. The
+ * patch, the record's largest part, may come serialized already (the answer
+ * needed the same text): it is then spliced in, not serialized twice.
+ */
+export function decisionLine(record: DecisionRecord, patchJson?: string): string {
+  const head = { time: new Date().toISOString(), type: 'decision', level: 'info' };
+  if (patchJson === undefined) return JSON.stringify({ ...head, ...record });
+  const { patch: _patch, warnings, durationMs, ...rest } = record;
+  const start = JSON.stringify({ ...head, ...rest });
+  return `${start.slice(0, -1)},"patch":${patchJson},"warnings":${JSON.stringify(warnings)},"durationMs":${JSON.stringify(durationMs)}}`;
 }
 
 export function createLogger(options: { level?: LogLevel; stream?: Writable } = {}): Logger {
-  const operational = winston.createLogger({ level: options.level ?? 'info', levels: winston.config.npm.levels, format: jsonLine, transports: [transport(options.stream)] });
-  const decisions = winston.createLogger({ level: 'info', format: jsonLine, transports: [transport(options.stream)] });
+  // One batcher for both streams of lines, so they keep their order.
+  const batcher = new LineBatcher(options.stream ?? process.stdout);
+  const operational = winston.createLogger({ level: options.level ?? 'info', levels: winston.config.npm.levels, format: operationalLine, transports: [new BatchedStreamTransport(batcher)] });
+  const decisions = winston.createLogger({ level: 'info', format: preserialized, transports: [new BatchedStreamTransport(batcher)] });
   const write = (level: LogLevel) => (message: string, fields: LogFields = {}) => operational.log({ level, message, type: 'operational', ...fields });
   return {
     error: write('error'),
     warn: write('warn'),
     info: write('info'),
     debug: write('debug'),
-    decision: (record) => decisions.log({ level: 'info', message: '', type: 'decision', ...record }),
+    decision: (record, patchJson) => {
+      decisions.log({ level: 'info', message: '', [LINE]: decisionLine(record, patchJson) });
+    },
     setLevel: (level) => {
       operational.level = level;
     },
+    flush: () => batcher.flush(),
   };
 }
 
@@ -60,4 +83,5 @@ export const silentLogger: Logger = {
   debug: () => undefined,
   decision: () => undefined,
   setLevel: () => undefined,
+  flush: async () => undefined,
 };

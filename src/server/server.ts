@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { serveAdmission, type AdmissionHttpDeps } from '../admission/http.js';
 import { createApp, type AppDeps } from './app.js';
 import type { KeyPair } from './certificates.js';
 
@@ -29,7 +30,11 @@ export interface RunningServer {
 
 const TLS_OPTIONS = { minVersion: 'TLSv1.2' as const };
 
-export async function startServer(options: ServerOptions, deps: AppDeps): Promise<RunningServer> {
+function isMutatePath(url: string | undefined): boolean {
+  return url === '/mutate' || (url !== undefined && url.startsWith('/mutate?'));
+}
+
+export async function startServer(options: ServerOptions, deps: AppDeps & AdmissionHttpDeps): Promise<RunningServer> {
   const app = createApp(deps);
   const inFlight = new Set<ServerResponse>();
   let closing = false;
@@ -48,7 +53,10 @@ export async function startServer(options: ServerOptions, deps: AppDeps): Promis
     };
     res.on('finish', done);
     res.on('close', done);
-    app(req, res);
+    // The review endpoint is the hot path; everything else goes through Express.
+    // The API server adds a query (?timeout=5s) to the webhook's URL.
+    if (isMutatePath(req.url)) void serveAdmission(req, res, deps);
+    else app(req, res);
   });
   // The API server keeps connections open between reviews; keep them longer than its idle timeout would close them anyway.
   server.keepAliveTimeout = 65_000;

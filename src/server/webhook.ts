@@ -81,7 +81,7 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   let policy = options.config.policy;
   let shuttingDown = false;
   const extraExcludedNamespaces = serve.webhookNamespace ? [serve.webhookNamespace] : [];
-  const namespaces = namespaceSource(serve.kubeconfig, logger, { ...DEFAULT_CACHE_OPTIONS, ...options.namespaceCache }, options.inCluster);
+  const namespaces = await namespaceSource(serve.kubeconfig, logger, { ...DEFAULT_CACHE_OPTIONS, ...options.namespaceCache }, options.inCluster);
   const notReadyReason = (): string | undefined => {
     if (shuttingDown) return 'shutting down';
     if (!namespaces.ready()) return 'the namespace cache has not synced yet';

@@ -72,6 +72,12 @@ describe('POST /mutate', () => {
     expect(restrictedViolations(hardened)).toEqual([]);
   });
 
+  test('the query the API server adds to the URL (?timeout=5s) is accepted', async () => {
+    const res = await postJson(`${hook.url}/mutate?timeout=5s`, hook.ca, reviewOf(pod(), { uid: 'with-query' }));
+    expect(res.status).toBe(200);
+    expect(res.json<ReviewResponse>().response).toMatchObject({ uid: 'with-query', allowed: true, patchType: 'JSONPatch' });
+  });
+
   test('nothing to change: allowed, with neither patch nor patchType', async () => {
     const res = await postJson(`${hook.url}/mutate`, hook.ca, reviewOf({ kind: 'ConfigMap' }, { kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' } }));
     const body = res.json<ReviewResponse>();

@@ -10,7 +10,7 @@
  * volumeDevices paths, and ephemeral containers get no new volumes (the
  * ephemeralcontainers subresource cannot add them).
  */
-import { forEachTarget, securityContext, writableSecurityContext, type PassState, type Target } from '../context.js';
+import { forEachTarget, securityContext, writableSecurityContext, writableVolumeMounts, writableVolumes, type PassState, type Target } from '../context.js';
 import { APPLIED, kept, notApplicable, SATISFIED, type Outcome } from '../outcome.js';
 import { normalizeMountPath, writableVolumeName } from '../volumes.js';
 
@@ -50,8 +50,6 @@ function whyNoNewMounts(state: PassState, target: Target, missing: readonly stri
 
 function addWritableMount(state: PassState, target: Target, path: string, taken: Set<string>): void {
   const name = writableVolumeName(target.name, path, taken);
-  if (!state.view.spec.volumes) state.view.spec.volumes = [];
-  state.view.spec.volumes.push({ name, emptyDir: {} });
-  if (!target.view.volumeMounts) target.view.volumeMounts = [];
-  target.view.volumeMounts.push({ name, mountPath: path });
+  writableVolumes(state).push({ name, emptyDir: {} });
+  writableVolumeMounts(target).push({ name, mountPath: path });
 }

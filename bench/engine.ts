@@ -1,0 +1,61 @@
+/** The engine alone, and the whole review path without the network, measured with tinybench. */
+import { PassThrough } from 'node:stream';
+import { Bench } from 'tinybench';
+import { handleAdmission } from '../src/admission/handler.js';
+import { DEFAULT_POLICY } from '../src/config/policy.js';
+import { reviewAdmission } from '../src/engine/review.js';
+import { createLogger } from '../src/logging/logger.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { PODS, request, reviewBody } from './pods.js';
+
+export interface EngineResult {
+  name: string;
+  bytes: number;
+  opsPerSecond: number;
+  meanUs: number;
+  p50Us: number;
+  p99Us: number;
+  samples: number;
+}
+
+export async function benchEngine(quick: boolean): Promise<EngineResult[]> {
+  const bench = new Bench({ time: quick ? 300 : 2000, warmupTime: quick ? 100 : 500 });
+  const sink = new PassThrough();
+  sink.resume();
+  const deps = {
+    policy: () => DEFAULT_POLICY,
+    namespace: async () => undefined,
+    extraExcludedNamespaces: [],
+    logger: createLogger({ level: 'warn', stream: sink }),
+    metrics: createMetrics({ version: 'bench', collectDefaults: false }),
+  };
+  const sizes: Record<string, number> = {};
+  for (const [name, pod] of Object.entries(PODS)) {
+    const review = request(pod);
+    const body = Buffer.from(reviewBody(pod));
+    sizes[`engine: ${name} pod`] = sizes[`handler: ${name} pod`] = body.length;
+    // The engine: the decision and the patch from a decoded request.
+    bench.add(`engine: ${name} pod`, () => {
+      reviewAdmission(review, { policy: DEFAULT_POLICY });
+    });
+    // Everything but the network: JSON parse, engine, response, decision record, metrics.
+    bench.add(`handler: ${name} pod`, async () => {
+      await handleAdmission(body, deps);
+    });
+  }
+  await bench.run();
+  return bench.tasks.map((task) => {
+    const result = task.result;
+    if (result?.state !== 'completed') throw new Error(`benchmark ${task.name} did not complete (${result?.state ?? 'no result'})`);
+    const latency = result.latency;
+    return {
+      name: task.name,
+      bytes: sizes[task.name] ?? 0,
+      opsPerSecond: Math.round(result.throughput.mean),
+      meanUs: (latency?.mean ?? 0) * 1000,
+      p50Us: (latency?.p50 ?? 0) * 1000,
+      p99Us: (latency?.p99 ?? 0) * 1000,
+      samples: latency?.samplesCount ?? 0,
+    };
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * Over HTTPS on loopback: pod-hardener serve and the bare server, each its
+ * own process, driven by autocannon (keep-alive connections) in this one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createSelfSignedPair } from '../src/server/certificates.js';
+import { openLoop } from './open-loop.js';
+
+export interface Target {
+  name: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface LoadResult {
+  target: string;
+  scenario: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  errors: number;
+  non2xx: number;
+  maxRssMiB: number;
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} from the server: ${text}`)), 20_000);
+    child[stream]?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = pattern.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${text}`)));
+  });
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+export async function startTargets(directory: string, body: string): Promise<{ hardener: Target; bare: Target; ca: string }> {
+  const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
+  const hardenerProcess = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The decision log goes to stdout, as in a container; read and dropped, like a log shipper would.
+  hardenerProcess.stdout?.resume();
+  const hardenerPort = Number((await waitForLine(hardenerProcess, 'stderr', /listening on https:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const hardener: Target = { name: 'pod-hardener', port: hardenerPort, pid: hardenerProcess.pid ?? 0, stop: stopper(hardenerProcess) };
+
+  // The bare server answers the bytes pod-hardener answers for this review.
+  const answer = await post(hardenerPort, pair.cert, body);
+  const responseFile = join(directory, 'response.json');
+  writeFileSync(responseFile, answer);
+  const bareProcess = spawn(process.execPath, [fileURLToPath(new URL('./bare-server.js', import.meta.url)), certFile, keyFile, responseFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const barePort = Number((await waitForLine(bareProcess, 'stdout', /^(\d+)\n/))[1]);
+  return { hardener, bare: { name: 'bare node https', port: barePort, pid: bareProcess.pid ?? 0, stop: stopper(bareProcess) }, ca: pair.cert };
+}
+
+async function post(port: number, ca: string, body: string): Promise<Buffer> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+    return kib / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+export interface Scenario {
+  name: string;
+  seconds: number;
+  /** Fixed rate (open loop); absent: saturation with autocannon. */
+  rate?: number;
+  connections: number;
+}
+
+type Figures = Omit<LoadResult, 'maxRssMiB'>;
+
+/** Runs the scenario against the target, sampling its resident memory meanwhile. */
+export async function load(target: Target, ca: string, body: string, scenario: Scenario): Promise<LoadResult> {
+  let maxRss = rssMiB(target.pid);
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, rssMiB(target.pid));
+  }, 200);
+  try {
+    const figures = scenario.rate ? await fixedRate(target, ca, body, scenario.rate, scenario) : await saturate(target, ca, body, scenario);
+    return { ...figures, maxRssMiB: Math.round(Math.max(maxRss, rssMiB(target.pid))) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function fixedRate(target: Target, ca: string, body: string, rate: number, scenario: Scenario): Promise<Figures> {
+  const result = await openLoop({ port: target.port, ca, body, rate, seconds: scenario.seconds, connections: scenario.connections });
+  return {
+    target: target.name,
+    scenario: scenario.name,
+    requestsPerSecond: result.requestsPerSecond,
+    p50Ms: result.latencyMs.p50,
+    p99Ms: result.latencyMs.p99,
+    p999Ms: result.latencyMs.p999,
+    errors: result.failed,
+    non2xx: 0,
+  };
+}
+
+async function saturate(target: Target, ca: string, body: string, scenario: Scenario): Promise<Figures> {
+  const result = await autocannon({
+    url: `https://127.0.0.1:${target.port}/mutate`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: scenario.connections,
+    duration: scenario.seconds,
+    tlsOptions: { ca },
+  } as autocannon.Options);
+  const latency = result.latency as unknown as Record<string, number>;
+  return {
+    target: target.name,
+    scenario: scenario.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: latency.p50 ?? 0,
+    p99Ms: latency.p99 ?? 0,
+    p999Ms: latency.p99_9 ?? 0,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

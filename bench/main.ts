@@ -1,0 +1,113 @@
+/**
+ * npm run bench [-- --json] [-- --quick] [-- --soak [--soak-seconds N]]
+ *
+ * Prints what pod-hardener costs: the engine alone per pod size, and over
+ * HTTPS on loopback side by side with a bare Node HTTPS server in the same
+ * run — throughput at saturation, latency percentiles at fixed rates,
+ * resident memory under load. --soak runs a long fixed-rate load and reports
+ * whether memory stays flat. Figures, not assertions: targets are printed
+ * beside them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchEngine, type EngineResult } from './engine.js';
+import { load, rssMiB, startTargets, type LoadResult } from './https.js';
+import { PODS, reviewBody } from './pods.js';
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const quick = args.has('--quick');
+const soak = args.has('--soak');
+const soakIndex = process.argv.indexOf('--soak-seconds');
+const soakSeconds = soakIndex > 0 ? Number(process.argv[soakIndex + 1]) : 300;
+
+function say(line: string): void {
+  if (!json) process.stdout.write(`${line}\n`);
+}
+
+function machine(): Record<string, unknown> {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}/${process.arch}` };
+}
+
+function engineTable(results: EngineResult[]): string {
+  const rows = results.map((r) => `  ${r.name.padEnd(22)} ${String(Math.round(r.bytes / 1024)).padStart(6)} KiB ${r.opsPerSecond.toString().padStart(9)} ops/s   mean ${r.meanUs.toFixed(1).padStart(8)} µs   p50 ${r.p50Us.toFixed(1).padStart(8)} µs   p99 ${r.p99Us.toFixed(1).padStart(8)} µs`);
+  return rows.join('\n');
+}
+
+function loadTable(results: LoadResult[]): string {
+  return results
+    .map((r) => `  ${r.scenario.padEnd(18)} ${r.target.padEnd(16)} ${String(r.requestsPerSecond).padStart(7)} req/s   p50 ${r.p50Ms.toFixed(2).padStart(6)} ms   p99 ${r.p99Ms.toFixed(2).padStart(6)} ms   p99.9 ${r.p999Ms.toFixed(2).padStart(6)} ms   errors ${r.errors + r.non2xx}   max RSS ${r.maxRssMiB} MiB`)
+    .join('\n');
+}
+
+async function main(): Promise<void> {
+  const report: Record<string, unknown> = { machine: machine() };
+  say(`pod-hardener benchmark on ${JSON.stringify(report.machine)}`);
+
+  say('\nEngine alone (tinybench; "handler" adds JSON parsing, the answer, the decision record and metrics)');
+  const engine = await benchEngine(quick);
+  report.engine = engine;
+  say(engineTable(engine));
+
+  const directory = mkdtempSync(join(tmpdir(), 'ph-bench-'));
+  const body = reviewBody(PODS.typical as never);
+  const { hardener, bare, ca } = await startTargets(directory, body);
+  try {
+    const seconds = quick ? 3 : 10;
+    const results: LoadResult[] = [];
+    say(`\nOver HTTPS on loopback (keep-alive, typical pod, ${seconds} s per run; saturation: autocannon, 16 connections; fixed rates: open loop, latency from when each request was due)`);
+    for (const scenario of [
+      { name: 'saturation', seconds, connections: 16 },
+      { name: '500 req/s', seconds, rate: 500, connections: 32 },
+      { name: '1000 req/s', seconds, rate: 1000, connections: 32 },
+    ]) {
+      for (const target of [bare, hardener]) {
+        await load(target, ca, body, { ...scenario, seconds: 1, connections: scenario.connections }); // warm-up
+        results.push(await load(target, ca, body, scenario));
+      }
+    }
+    report.https = results;
+    say(loadTable(results));
+    const saturation = results.filter((r) => r.scenario === 'saturation');
+    const ratio = (saturation[1]?.requestsPerSecond ?? 0) / Math.max(1, saturation[0]?.requestsPerSecond ?? 1);
+    const p99At1000 = results.find((r) => r.scenario === '1000 req/s' && r.target === 'pod-hardener')?.p99Ms ?? NaN;
+    const typicalEngine = engine.find((r) => r.name === 'engine: typical pod')?.meanUs ?? NaN;
+    report.targets = {
+      throughputRatio: { value: Number(ratio.toFixed(3)), target: '>= 0.70' },
+      p99At1000Ms: { value: p99At1000, target: '<= 5' },
+      engineTypicalUs: { value: Number(typicalEngine.toFixed(1)), target: '< 50' },
+    };
+    say('\nTargets');
+    say(`  throughput vs bare server  ${(ratio * 100).toFixed(0)} %   (target >= 70 %)`);
+    say(`  p99 at 1000 req/s          ${p99At1000.toFixed(2)} ms   (target <= 5 ms)`);
+    say(`  engine, typical pod        ${typicalEngine.toFixed(1)} µs   (target < 50 µs)`);
+
+    if (soak) {
+      say(`\nSoak: ${soakSeconds} s at 500 req/s against pod-hardener, resident memory every 10 s`);
+      const samples: number[] = [];
+      const sampler = setInterval(() => samples.push(rssMiB(hardener.pid)), 10_000);
+      const result = await load(hardener, ca, body, { name: 'soak 500 req/s', seconds: soakSeconds, rate: 500, connections: 32 });
+      clearInterval(sampler);
+      const minute = Math.max(1, Math.floor(samples.length / 5));
+      const first = samples.slice(0, minute);
+      const last = samples.slice(-minute);
+      const average = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+      const growth = (average(last) - average(first)) / Math.max(1, average(first));
+      report.soak = { result, rssSamplesMiB: samples.map((v) => Math.round(v)), firstFifthMiB: Math.round(average(first)), lastFifthMiB: Math.round(average(last)), growth: Number(growth.toFixed(3)) };
+      say(loadTable([result]));
+      say(`  RSS samples (MiB): ${samples.map((v) => Math.round(v)).join(' ')}`);
+      say(`  first fifth ${Math.round(average(first))} MiB, last fifth ${Math.round(average(last))} MiB: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} % (flat: within ±10 %)`);
+    }
+  } finally {
+    await hardener.stop();
+    await bare.stop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
