@@ -1,5 +1,6 @@
 /** The webhook down: what each failurePolicy does to pod creation (as the README says). */
 import { jest } from '@jest/globals';
+import { until } from '../helpers/eventually.js';
 import { applyObject, bare, BASELINE, createNamespace, createPod, getObject, RESTRICTED, startHardener, webhookConfiguration, type Hardener } from './support/cluster.js';
 
 jest.setTimeout(120_000);
@@ -9,16 +10,6 @@ async function setFailurePolicy(env: Hardener, policy: 'Fail' | 'Ignore'): Promi
   const config = webhookConfiguration(env.port, { failurePolicy: policy });
   config.webhooks[0].clientConfig.caBundle = current.webhooks[0].clientConfig.caBundle;
   await applyObject(env.plane, config);
-}
-
-/** The API server applies a changed webhook configuration asynchronously; retry until the expectation holds. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
 }
 
 describe('failurePolicy with every replica down', () => {
@@ -36,26 +27,23 @@ describe('failurePolicy with every replica down', () => {
 
   test('Fail (the shipped choice): pod creation is refused with the webhook named in the error', async () => {
     await setFailurePolicy(env, 'Fail');
+    // The API server applies a changed webhook configuration asynchronously.
     let stderr = '';
-    expect(
-      await eventually(async () => {
-        const result = await createPod(env.plane, bare(`refused-${Date.now()}`, 'team'), { dryRun: true });
-        stderr = result.stderr;
-        return result.code !== 0;
-      }),
-    ).toBe(true);
+    await until('pod creation to be refused', async () => {
+      const result = await createPod(env.plane, bare(`refused-${Date.now()}`, 'team'), { dryRun: true });
+      stderr = result.stderr;
+      return result.code !== 0;
+    });
     expect(stderr).toMatch(/failed calling webhook "pods\.pod-hardener\.io"/);
   });
 
   test('Ignore: pods are admitted unhardened; a restricted namespace still refuses them', async () => {
     await setFailurePolicy(env, 'Ignore');
     let admitted: Awaited<ReturnType<typeof createPod>> | undefined;
-    expect(
-      await eventually(async () => {
-        admitted = await createPod(env.plane, bare(`ignored-${Date.now()}`, 'team'), { dryRun: true });
-        return admitted.code === 0;
-      }),
-    ).toBe(true);
+    await until('pods to be admitted', async () => {
+      admitted = await createPod(env.plane, bare(`ignored-${Date.now()}`, 'team'), { dryRun: true });
+      return admitted.code === 0;
+    });
     expect(admitted?.pod?.metadata?.annotations?.['pod-hardener.io/hardened']).toBeUndefined();
     expect(admitted?.pod?.spec.containers?.[0]?.securityContext).toBeUndefined();
     const strict = await createPod(env.plane, bare('ignored', 'strict'), { dryRun: true });

@@ -7,6 +7,7 @@
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually, until } from '../helpers/eventually.js';
 import { postJson, send } from '../helpers/https.js';
 import { pod as podOf } from '../helpers/pods.js';
 import { reviewOf } from '../helpers/reviews.js';
@@ -19,16 +20,6 @@ const POLICY = {
   namespaces: { modeLabel: 'pod-hardener.io/mode', excludeLabel: 'pod-hardener.io/exclude' },
 };
 const EXEMPT = { annotations: { 'pod-hardener.io/exempt': 'readOnlyRootFilesystem', 'pod-hardener.io/exempt-reason': 'writes to /var/lib/app' } };
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('namespace governance through a watched cache', () => {
   let env: Hardener;
@@ -47,7 +38,7 @@ describe('namespace governance through a watched cache', () => {
       namespaceCache: { backoffMs: { initial: 200, max: 2000 }, resyncMs: 3000, syncTimeoutMs: 5000 },
     });
     ca = readFileSync(join(env.certDir, 'ca-bundle.crt'), 'utf8');
-    await eventually('the webhook to be ready', async () => ((await send(`https://127.0.0.1:${env.port}/readyz`, { ca })).status === 200 ? true : undefined));
+    await until('the webhook to be ready', async () => (await send(`https://127.0.0.1:${env.port}/readyz`, { ca })).status === 200);
   }, 240_000);
   afterAll(async () => {
     await env?.stop();
@@ -79,23 +70,23 @@ describe('namespace governance through a watched cache', () => {
   test('the mode label switches a namespace to audit and back; the exclude label leaves it alone', async () => {
     await createNamespace(env.plane, 'modes-gov');
     await env.plane.kubectl(['label', 'namespace', 'modes-gov', 'pod-hardener.io/mode=audit']);
-    await eventually('audit mode', async () => ((await decide('modes-gov')).patch === undefined && lastRecord('modes-gov')?.mode === 'audit' ? true : undefined));
+    await until('audit mode', async () => (await decide('modes-gov')).patch === undefined && lastRecord('modes-gov')?.mode === 'audit');
     expect((await decide('modes-gov')).warnings).toEqual(expect.arrayContaining([expect.stringMatching(/audit mode, nothing changed/)]));
 
     await env.plane.kubectl(['label', 'namespace', 'modes-gov', 'pod-hardener.io/mode=enforce', '--overwrite']);
-    await eventually('enforce mode', async () => ((await decide('modes-gov')).patch !== undefined ? true : undefined));
+    await until('enforce mode', async () => (await decide('modes-gov')).patch !== undefined);
 
     await env.plane.kubectl(['label', 'namespace', 'modes-gov', 'pod-hardener.io/exclude=true']);
-    await eventually('exclusion', async () => ((await decide('modes-gov')).patch === undefined && lastRecord('modes-gov')?.outcome === 'skipped' ? true : undefined));
+    await until('exclusion', async () => (await decide('modes-gov')).patch === undefined && lastRecord('modes-gov')?.outcome === 'skipped');
     expect(lastRecord('modes-gov')?.skipReason).toBe('namespace "modes-gov" is excluded by its pod-hardener.io/exclude label');
   });
 
   test('the API server goes away: the webhook keeps serving with what it knew, stays ready, and catches up when it is back', async () => {
     await createNamespace(env.plane, 'outage-gov', { 'pod-hardener.io/exemptions': 'true' });
-    await eventually('the namespace in the cache', async () => ((await decide('outage-gov')).warnings === undefined ? true : undefined));
+    await until('the namespace in the cache', async () => (await decide('outage-gov')).warnings === undefined);
 
     await env.plane.stopApiServer();
-    await eventually('the lost watch to be noticed', async () => (env.hook.records().some((r) => r.message === 'namespace watch lost; decisions use the last known namespaces until it reconnects') ? true : undefined));
+    await until('the lost watch to be noticed', async () => env.hook.records().some((r) => r.message === 'namespace watch lost; decisions use the last known namespaces until it reconnects'));
     for (let i = 0; i < 5; i += 1) {
       const answer = await decide('outage-gov');
       expect(answer.allowed).toBe(true);
@@ -108,7 +99,7 @@ describe('namespace governance through a watched cache', () => {
     const refused = await eventually('the webhook to catch up', async () => {
       const answer = await decide('outage-gov');
       return answer.warnings?.some((w) => w.includes('does not allow exemptions')) ? answer : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     expect(refused.allowed).toBe(true);
     expect(env.hook.records().some((r) => r.message === 'namespace watch reconnected' || r.message === 'namespace cache synced')).toBe(true);
   });

@@ -5,20 +5,11 @@
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import type { Pod } from '../../src/engine/pod.js';
+import { eventually } from '../helpers/eventually.js';
 import { applyObject, bare, createNamespace, createPod, getObject, RESTRICTED, startHardener, webhookConfiguration, type Hardener } from './support/cluster.js';
 import { startSidecarInjector } from './support/sidecar-injector.js';
 
 jest.setTimeout(180_000);
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('workloads', () => {
   let env: Hardener;
@@ -81,7 +72,7 @@ describe('workloads', () => {
       const pod = await eventually('the injector to be called', async () => {
         const created = await createPod(env.plane, bare(`meshed-${Date.now()}`, 'apps'), { dryRun: true });
         return created.pod?.spec.containers?.some((c) => c.name === 'mesh-proxy') ? created.pod : undefined;
-      }, 30_000);
+      }, { timeoutMs: 30_000 });
       const proxy = pod.spec.containers?.find((c) => c.name === 'mesh-proxy');
       expect(proxy?.securityContext).toEqual({ capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
       expect(JSON.parse(pod.metadata?.annotations?.['pod-hardener.io/hardened'] ?? '{}').changed).toEqual({
@@ -108,7 +99,7 @@ describe('workloads', () => {
     const skipped = await eventually('an UPDATE to reach the webhook', async () => {
       await env.plane.kubectl(['label', 'pod', 'labelled', '-n', 'apps', `tick=${Date.now()}`, '--overwrite']);
       return env.hook.records().find((r) => r.type === 'decision' && r.operation === 'UPDATE' && r.name === 'labelled' && !r.subResource);
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     expect(skipped).toMatchObject({ outcome: 'skipped', skipReason: expect.stringMatching(/pod update/), patch: [] });
     const after = await getObject<Pod>(env.plane, ['pod', 'labelled', '-n', 'apps']);
     expect(after.spec).toEqual(before.spec);

@@ -9,6 +9,7 @@ import { CLI, requireBuild } from '../helpers/cli-process.js';
 import { postJson } from '../helpers/https.js';
 import { decodePatch, reviewOf } from '../helpers/reviews.js';
 import { startTestWebhook } from '../helpers/webhook.js';
+import type { WorkloadResult } from '../../src/manifests/harden-manifests.js';
 import { getPath } from '../../src/manifests/workloads.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
@@ -17,16 +18,6 @@ function harden(args: string[], input?: string): { status: number | null; stdout
   requireBuild();
   const result = spawnSync(process.execPath, [CLI, 'harden', ...args], { input: input ?? '', encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-interface WorkloadPatch {
-  file: string;
-  document: number;
-  item?: number;
-  kind: string;
-  name: string;
-  templatePath: string;
-  patch: Array<{ op: string; path: string }>;
 }
 
 describe('pod-hardener harden', () => {
@@ -53,7 +44,7 @@ describe('pod-hardener harden', () => {
   test('--output patch gives, per pod template, the same JSON Patch the webhook returns for that pod', async () => {
     const run = harden(['-f', FIXTURES, '-o', 'patch']);
     expect(run.status).toBe(0);
-    const workloads = JSON.parse(run.stdout) as WorkloadPatch[];
+    const workloads = JSON.parse(run.stdout) as WorkloadResult[];
     expect(workloads.length).toBe(10);
     const hook = await startTestWebhook();
     try {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { createSelfSignedPair } from '../../src/server/certificates.js';
 import { AtomicDir } from '../helpers/atomic-dir.js';
+import { until as untilDefault } from '../helpers/eventually.js';
 import { postJson, send } from '../helpers/https.js';
 import { holdRequest } from '../helpers/partial-request.js';
 import { pod } from '../helpers/pods.js';
@@ -33,13 +34,8 @@ function servedFingerprint(port: number): Promise<string> {
   });
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Reload checks poll often: reloads take a fraction of a second. */
+const until = (what: string, check: () => Promise<boolean> | boolean): Promise<void> => untilDefault(what, check, { timeoutMs: 10_000, intervalMs: 50 });
 
 /** Reviews in a loop, on keep-alive and on fresh connections, until stopped; counts answers and failures. */
 function loadLoop(port: number, ca: string[]): { stop(): Promise<{ ok: number; failed: string[] }> } {
