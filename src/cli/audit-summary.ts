@@ -1,13 +1,13 @@
 /** `pod-hardener audit-summary FILE...`: what auditors read. */
 import { AuditSummary, type Bucket, type SummaryReport } from '../audit/summary.js';
 import { forEachLine, openLog } from '../audit/read-log.js';
+import { InputError } from './input-error.js';
 
 export interface AuditSummaryOptions {
   output: 'text' | 'json';
   bucket: Bucket;
 }
 
-export class InputError extends Error {}
 
 export async function summarizeFiles(files: readonly string[], bucket: Bucket): Promise<SummaryReport> {
   const summary = new AuditSummary(bucket);

@@ -9,6 +9,7 @@ import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_CONFIG, loadConfigFile } from '../config/config-file.js';
 import type { Mode } from '../config/policy.js';
 import { hardenManifests, type HardenResult, type ManifestInput } from '../manifests/harden-manifests.js';
+import { InputError } from './input-error.js';
 
 export type HardenOutput = 'yaml' | 'patch' | 'diff';
 
@@ -26,7 +27,6 @@ export interface HardenRun {
   exitCode: 0 | 1 | 2;
 }
 
-export class InputError extends Error {}
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 

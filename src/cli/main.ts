@@ -4,14 +4,16 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { envName, SERVE_DEFAULTS } from '../config/serve-options.js';
 import { VERSION } from '../version.js';
-import { InputError, runAuditSummary } from './audit-summary.js';
-import { InputError as HardenInputError, runHarden, type HardenOptions } from './harden.js';
-import { ManifestError } from '../manifests/harden-manifests.js';
 import { MODES } from '../config/policy.js';
+import { ManifestError } from '../manifests/harden-manifests.js';
+import { runAuditSummary } from './audit-summary.js';
+import { runHarden, type HardenOptions } from './harden.js';
+import { InputError } from './input-error.js';
 import { runServe, type ServeFlags } from './serve.js';
 
+/** Bad input or configuration: one line that says what is wrong, exit 1, no stack trace. */
 function fail(error: unknown): never {
-  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`pod-hardener: ${message}\n`);
   process.exit(1);
 }
@@ -54,7 +56,7 @@ program
     try {
       run = runHarden({ files: options.filename, output: options.output, failOnChange: options.failOnChange, ...(options.config ? { config: options.config } : {}), ...(options.mode ? { mode: options.mode } : {}) });
     } catch (error) {
-      if (error instanceof HardenInputError || error instanceof ManifestError || error instanceof ConfigError) fail(error);
+      if (error instanceof InputError || error instanceof ManifestError || error instanceof ConfigError) fail(error);
       throw error;
     }
     process.stderr.write(run.stderr);

@@ -47,8 +47,6 @@ export interface Webhook {
   /** undefined when ready, else why not. */
   notReadyReason(): string | undefined;
   policy(): Policy;
-  setPolicy(policy: Policy): void;
-  setKeyPair(pair: KeyPair): void;
   /** Unready, drain in-flight reviews within the shutdown timeout, close. */
   shutdown(): Promise<{ drained: boolean }>;
 }
@@ -136,13 +134,6 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     namespaces,
     notReadyReason,
     policy: () => policy,
-    setPolicy(next) {
-      policy = next;
-    },
-    setKeyPair(pair) {
-      keyPair = pair;
-      running.setKeyPair(pair);
-    },
     async shutdown() {
       shuttingDown = true;
       logger.info('shutting down: not ready, finishing in-flight reviews', { inFlight: running.inFlight(), timeoutSeconds: serve.shutdownTimeoutSeconds });
