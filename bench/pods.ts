@@ -1,5 +1,5 @@
 /** The pods the benchmark reviews: small, typical, large, and about 1.5 MiB. */
-import type { AdmissionRequest } from '../src/engine/admission-request.js';
+import { podCreateRequest, type AdmissionRequest } from '../src/engine/admission-request.js';
 import type { Container, Pod } from '../src/engine/pod.js';
 
 function container(name: string, envCount: number, extra: Partial<Container> = {}): Container {
@@ -49,17 +49,13 @@ export const PODS: Record<string, Pod> = {
 };
 
 export function request(object: Pod, uid = 'b3b6c5c6-8d1b-4c4e-9d2a-0c7f1e2a3b4c'): AdmissionRequest {
-  return {
+  return podCreateRequest(object, {
     uid,
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    resource: { group: '', version: 'v1', resource: 'pods' },
     namespace: 'team-a',
-    operation: 'CREATE',
     userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] },
-    object,
     oldObject: null,
     dryRun: false,
-  } as AdmissionRequest;
+  });
 }
 
 export function reviewBody(object: Pod): string {

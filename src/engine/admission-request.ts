@@ -37,3 +37,16 @@ export interface AdmissionRequest {
   dryRun?: boolean;
   options?: unknown;
 }
+
+/** A pod CREATE request for `object`: how the offline CLI, the tests and the benchmark ask the engine. */
+export function podCreateRequest(object: unknown, fields: Partial<AdmissionRequest> = {}): AdmissionRequest {
+  return {
+    uid: 'pod-hardener',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    namespace: 'default',
+    operation: 'CREATE',
+    object,
+    ...fields,
+  };
+}

@@ -6,7 +6,7 @@
 import type { Operation } from 'fast-json-patch';
 import { isMap, parseAllDocuments, type Document, type ParsedNode } from 'yaml';
 import type { Policy } from '../config/policy.js';
-import type { AdmissionRequest } from '../engine/admission-request.js';
+import { podCreateRequest, type AdmissionRequest } from '../engine/admission-request.js';
 import { reviewAdmission } from '../engine/review.js';
 import { preserveFormatting } from './preserve-format.js';
 import { applyPatchToYaml } from './yaml-patch.js';
@@ -57,15 +57,7 @@ function where(file: string, document: number, item?: number): string {
 function podRequest(object: Record<string, unknown>, pod: unknown): AdmissionRequest {
   const metadata = (object.metadata ?? {}) as Record<string, unknown>;
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
-  return {
-    uid: 'pod-hardener-harden',
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    resource: { group: '', version: 'v1', resource: 'pods' },
-    namespace,
-    operation: 'CREATE',
-    object: pod,
-    dryRun: true,
-  };
+  return podCreateRequest(pod, { uid: 'pod-hardener-harden', namespace, dryRun: true });
 }
 
 /** The pod a template stands for: its metadata and spec, as the controller would create it. */

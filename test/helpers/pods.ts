@@ -2,7 +2,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { policySchema, type Policy } from '../../src/config/policy.js';
-import type { AdmissionRequest } from '../../src/engine/admission-request.js';
+import { podCreateRequest, type AdmissionRequest } from '../../src/engine/admission-request.js';
 import type { Container, Pod } from '../../src/engine/pod.js';
 import { reviewAdmission, type ReviewContext, type ReviewDecision } from '../../src/engine/review.js';
 
@@ -20,19 +20,14 @@ export function pod(spec: Partial<Pod['spec']> = {}, metadata: Pod['metadata'] =
 }
 
 export function createRequest(object: unknown, extra: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return {
+  return podCreateRequest(object, {
     uid: '7f0b2a8e-1c1d-4c59-9a43-5f0e7b0c2d11',
-    kind: { group: '', version: 'v1', kind: 'Pod' },
-    resource: { group: '', version: 'v1', resource: 'pods' },
-    requestKind: { group: '', version: 'v1', kind: 'Pod' },
     namespace: 'team-a',
-    operation: 'CREATE',
     userInfo: { username: 'alice', groups: ['system:authenticated'] },
-    object,
     oldObject: null,
     dryRun: false,
     ...extra,
-  } as AdmissionRequest;
+  });
 }
 
 export function ephemeralRequest(newPod: Pod, oldPod: Pod): AdmissionRequest {
