@@ -46,6 +46,8 @@ export interface CacheOptions {
   backoffMs: { initial: number; max: number };
   /** How long a GET for an unseen namespace is remembered. */
   missTtlMs: number;
+  /** A resumed watch that stays up this long without an error counts as reconnected (it may see no event for hours). */
+  stableAfterMs: number;
 }
 
 export const DEFAULT_CACHE_OPTIONS: CacheOptions = {
@@ -53,6 +55,7 @@ export const DEFAULT_CACHE_OPTIONS: CacheOptions = {
   resyncMs: 10 * 60_000,
   backoffMs: { initial: 500, max: 30_000 },
   missTtlMs: 5_000,
+  stableAfterMs: 5_000,
 };
 
 function facts(namespace: V1Namespace | undefined): NamespaceFacts | undefined {
@@ -70,6 +73,8 @@ export class KubeNamespaceCache implements NamespaceSource {
   private gaveUpWaiting = false;
   private stopped = false;
   private backoff: number;
+  /** Counts failures, so a "still up?" check knows whether one happened since it was scheduled. */
+  private failures = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly misses = new Map<string, { at: number; value: Promise<NamespaceFacts | undefined> }>();
 
@@ -104,16 +109,22 @@ export class KubeNamespaceCache implements NamespaceSource {
       this.reconnected();
       return list;
     });
+    // 'connect' fires before the list or watch is attempted, so it proves nothing; a completed list
+    // (above), a watch event, or a watch that stays up without an error does.
     informer.on('connect', () => {
-      if (this.current === 'reconnecting') this.logger.info('namespace watch reconnected');
-      this.reconnected();
+      const failuresSoFar = this.failures;
+      this.later(this.options.stableAfterMs, () => {
+        if (this.failures === failuresSoFar && informer === this.informer) this.reconnected();
+      });
     });
+    informer.on('change', () => this.reconnected());
     informer.on('error', (error: unknown) => this.lost(informer, error));
     void informer.start().catch((error: unknown) => this.lost(informer, error));
     return informer;
   }
 
   private reconnected(): void {
+    if (this.current === 'reconnecting') this.logger.info('namespace watch reconnected');
     this.current = this.synced ? 'synced' : 'syncing';
     this.backoff = this.options.backoffMs.initial;
   }
@@ -121,6 +132,7 @@ export class KubeNamespaceCache implements NamespaceSource {
   /** The watch (or list) failed: keep what the cache knows, and try again after the backoff. */
   private lost(informer: NamespaceInformer, error: unknown): void {
     if (this.stopped || informer !== this.informer) return;
+    this.failures += 1;
     if (this.current !== 'reconnecting') {
       this.logger.warn('namespace watch lost; decisions use the last known namespaces until it reconnects', { error: describe(error) });
     }
