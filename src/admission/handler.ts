@@ -6,7 +6,7 @@
 import { buildDecisionRecord } from '../audit/record.js';
 import type { Policy } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
-import { reviewAdmission, type NamespaceFacts, type ReviewContext, type ReviewDecision } from '../engine/review.js';
+import { podNamespace, reviewAdmission, type NamespaceFacts, type ReviewContext, type ReviewDecision } from '../engine/review.js';
 import { finalizeWarnings } from '../engine/warnings.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -34,7 +34,8 @@ export async function handleAdmission(body: Buffer, deps: AdmissionDeps): Promis
   const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6;
   let decision: ReviewDecision;
   try {
-    const namespace = typeof request.namespace === 'string' && request.namespace !== '' ? await deps.namespace(request.namespace) : undefined;
+    const name = podNamespace(request);
+    const namespace = name === '' ? undefined : await deps.namespace(name);
     const context: ReviewContext = { policy, extraExcludedNamespaces: deps.extraExcludedNamespaces };
     if (namespace) context.namespace = namespace;
     decision = (deps.review ?? reviewAdmission)(request, context);

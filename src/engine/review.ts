@@ -46,7 +46,8 @@ function skipped(mode: Mode, reason: string, warnings: string[] = []): ReviewDec
   return { outcome: 'skipped', skipReason: reason, mode, patch: [], warnings: finalizeWarnings(warnings), containers: [], podNotes: [], refusedExemptions: [] };
 }
 
-function podNamespace(request: AdmissionRequest): string {
+/** The pod's namespace: the request's, else the object's. Governance and the review read it from here. */
+export function podNamespace(request: AdmissionRequest): string {
   if (typeof request.namespace === 'string' && request.namespace !== '') return request.namespace;
   const object = request.object as Pod | undefined;
   return typeof object?.metadata?.namespace === 'string' ? object.metadata.namespace : '';
