@@ -21,8 +21,3 @@ export function annotationKeys(prefix: string): AnnotationKeys {
     containerPrefix: `container.${prefix}/`,
   };
 }
-
-/** True for the annotations that belong to pod-hardener (their values may be logged). */
-export function isOwnAnnotation(keys: AnnotationKeys, key: string): boolean {
-  return key === keys.exempt || key === keys.exemptReason || key === keys.writablePaths || key === keys.hardened || key.startsWith(keys.containerPrefix);
-}

@@ -93,15 +93,15 @@ function targetsOf(pod: Pod, view: PodView, onlyEphemeral: ReadonlySet<string> |
     const views = view.spec[list] ?? [];
     containers.forEach((original, index) => {
       if (onlyEphemeral && !(list === 'ephemeralContainers' && onlyEphemeral.has(original.name))) return;
-      const containerView = views[index];
-      if (!containerView) return;
+      const view = views[index];
+      if (!view) return;
       targets.push({
         name: original.name,
         kind: containerKind(list as ContainerList, original),
         list,
         index,
         original,
-        view: containerView,
+        view,
         copied: { securityContext: false, volumeMounts: false },
         outcomes: new Map(),
       });

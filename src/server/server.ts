@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { serveAdmission, type AdmissionHttpDeps } from '../admission/http.js';
 import { createApp, type AppDeps } from './app.js';
 import type { KeyPair } from './certificates.js';
@@ -39,7 +39,6 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
   const inFlight = new Set<ServerResponse>();
   let closing = false;
   const idleWaiters: Array<() => void> = [];
-  const sockets = new Set<Socket>();
   // While closing, every answer ends its connection, so clients reconnect to another replica.
   const endConnectionAfter = (res: ServerResponse): void => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -62,10 +61,6 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
-  server.on('secureConnection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
   // A client that fails the TLS handshake must not take anything down.
   server.on('tlsClientError', () => undefined);
 
@@ -97,7 +92,6 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
           });
         }));
       server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
       await closed;
       return { drained };
     },
