@@ -9,19 +9,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkContentType } from './decode.js';
 import { HttpError, methodNotAllowed, payloadTooLarge } from './errors.js';
 import { handleAdmission, type AdmissionDeps } from './handler.js';
+import { reviewJson } from './response.js';
 
 export interface AdmissionHttpDeps extends AdmissionDeps {
   maxRequestBytes: number;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const text = JSON.stringify(body);
+function sendJson(res: ServerResponse, status: number, text: string, headers: Readonly<Record<string, string>> = {}): void {
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
 export function sendError(res: ServerResponse, error: HttpError): void {
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+  sendJson(res, error.status, JSON.stringify({ error: { code: error.code, message: error.message } }), error.headers);
 }
 
 /** Reads the body, refusing it (413) past the limit — early when Content-Length says so. */
@@ -59,7 +59,7 @@ export async function serveAdmission(req: IncomingMessage, res: ServerResponse, 
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') throw new HttpError(415, 'UnsupportedMediaType', 'compressed request bodies are not accepted');
     const body = await readBody(req, deps.maxRequestBytes);
-    sendJson(res, 200, await handleAdmission(body, deps));
+    sendJson(res, 200, reviewJson(await handleAdmission(body, deps)));
   } catch (error) {
     if (error instanceof HttpError) {
       if (error.status !== 405) deps.metrics.observeError('bad_request');

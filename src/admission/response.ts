@@ -50,3 +50,15 @@ export function patchedFromJson(uid: string, patchJson: string | undefined, warn
 export function denied(uid: string, code: number, message: string, warnings: readonly string[] = []): AdmissionReviewResponse {
   return wrap(withWarnings({ uid, allowed: false, status: { code, message } }, warnings));
 }
+
+/**
+ * The review as JSON text, as sent. The base64 patch, by far its largest
+ * string, needs no escaping (the base64 alphabet has no character JSON
+ * escapes), so it is appended as it is instead of being scanned by
+ * JSON.stringify, which measured most of the serialization time.
+ */
+export function reviewJson(review: AdmissionReviewResponse): string {
+  const { patch, ...response } = review.response;
+  const text = JSON.stringify({ apiVersion: review.apiVersion, kind: review.kind, response });
+  return patch === undefined ? text : `${text.slice(0, -2)},"patch":"${patch}"}}`;
+}

@@ -56,31 +56,28 @@ export function hardenedAnnotationValue(previous: string | undefined, containers
     const changedHere: ControlId[] = [];
     const exemptHere: ControlId[] = [];
     const skippedHere: ControlId[] = [];
-    // Outcomes are recorded in control order, so the lists come out ordered.
-    for (const [id, outcome] of container.outcomes) {
-      if (outcome.kind === 'applied') changedHere.push(id);
-      else if (outcome.kind === 'exempt') exemptHere.push(id);
-      else if (outcome.kind === 'notApplicable') skippedHere.push(id);
+    // Read in CONTROL_IDS order (not the order the controls ran in), so the lists come out ordered.
+    for (const id of CONTROL_IDS) {
+      const kind = container.outcomes.get(id)?.kind;
+      if (kind === 'applied') changedHere.push(id);
+      else if (kind === 'exempt') exemptHere.push(id);
+      else if (kind === 'notApplicable') skippedHere.push(id);
     }
     if (changedHere.length > 0) applied.push([container.name, changedHere]);
     if (exemptHere.length > 0) {
-      exempt[container.name] = sortControls(exemptHere);
+      exempt[container.name] = exemptHere;
       anyExempt = true;
     }
     if (skippedHere.length > 0) {
-      skipped[container.name] = sortControls(skippedHere);
+      skipped[container.name] = skippedHere;
       anySkipped = true;
     }
   }
   if (applied.length === 0) return undefined;
   const changed = parseHardenedRecord(previous)?.changed ?? {};
-  for (const [name, ids] of applied) changed[name] = merge(changed[name], sortControls(ids));
+  for (const [name, ids] of applied) changed[name] = merge(changed[name], ids);
   const record: HardenedRecord = { changed };
   if (anyExempt) record.exempt = exempt;
   if (anySkipped) record.skipped = skipped;
   return JSON.stringify(record);
-}
-
-function sortControls(ids: ControlId[]): ControlId[] {
-  return ids.length < 2 ? ids : ids.sort((a, b) => CONTROL_IDS.indexOf(a) - CONTROL_IDS.indexOf(b));
 }
