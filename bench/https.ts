@@ -27,6 +27,8 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   maxRssMiB: number;
+  /** The server process's CPU time (user + system, all threads) per answered request. */
+  cpuUsPerRequest: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -88,6 +90,18 @@ async function post(port: number, ca: string, body: string): Promise<Buffer> {
   });
 }
 
+/** CPU time a process has used so far, in ms (user + system, from /proc; Linux counts it in 10 ms ticks). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may contain spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resident memory of a process, from /proc (Linux). */
 export function rssMiB(pid: number): number {
   try {
@@ -107,7 +121,7 @@ export interface Scenario {
   connections: number;
 }
 
-type Figures = Omit<LoadResult, 'maxRssMiB'>;
+type Figures = Omit<LoadResult, 'maxRssMiB' | 'cpuUsPerRequest'> & { answered: number };
 
 /** Runs the scenario against the target, sampling its resident memory meanwhile. */
 export async function load(target: Target, ca: string, body: string, scenario: Scenario): Promise<LoadResult> {
@@ -115,9 +129,11 @@ export async function load(target: Target, ca: string, body: string, scenario: S
   const sampler = setInterval(() => {
     maxRss = Math.max(maxRss, rssMiB(target.pid));
   }, 200);
+  const cpuBefore = cpuMs(target.pid);
   try {
-    const figures = scenario.rate ? await fixedRate(target, ca, body, scenario.rate, scenario) : await saturate(target, ca, body, scenario);
-    return { ...figures, maxRssMiB: Math.round(Math.max(maxRss, rssMiB(target.pid))) };
+    const { answered, ...figures } = scenario.rate ? await fixedRate(target, ca, body, scenario.rate, scenario) : await saturate(target, ca, body, scenario);
+    const cpuUsPerRequest = Math.round(((cpuMs(target.pid) - cpuBefore) * 1000) / Math.max(1, answered));
+    return { ...figures, maxRssMiB: Math.round(Math.max(maxRss, rssMiB(target.pid))), cpuUsPerRequest };
   } finally {
     clearInterval(sampler);
   }
@@ -134,6 +150,7 @@ async function fixedRate(target: Target, ca: string, body: string, rate: number,
     p999Ms: result.latencyMs.p999,
     errors: result.failed,
     non2xx: 0,
+    answered: result.answered,
   };
 }
 
@@ -157,5 +174,6 @@ async function saturate(target: Target, ca: string, body: string, scenario: Scen
     p999Ms: latency.p99_9 ?? 0,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    answered: result.requests.total,
   };
 }
