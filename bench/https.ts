@@ -58,23 +58,49 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function startTargets(directory: string, body: string): Promise<{ hardener: Target; bare: Target; ca: string }> {
+/** The servers side by side: the bare one, pod-hardener, and pod-hardener with parts left out (layer-server.ts). */
+export interface Targets {
+  bare: Target;
+  hardener: Target;
+  /** pod-hardener's server and review path with a precomputed decision: no engine. */
+  noEngine: Target;
+  /** The same, and no decision log either: pod-hardener's HTTP layer alone. */
+  httpLayer: Target;
+  ca: string;
+}
+
+function spawnServer(name: string, args: string[], portFrom: 'stdout' | 'stderr', pattern: RegExp): Promise<Target> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Logs go to stdout, as in a container; read and dropped, like a log shipper would.
+  if (portFrom === 'stderr') child.stdout?.resume();
+  else child.stderr?.pipe(process.stderr);
+  return waitForLine(child, portFrom, pattern).then((match) => ({ name, port: Number(match[1]), pid: child.pid ?? 0, stop: stopper(child) }));
+}
+
+export async function startTargets(directory: string, body: string): Promise<Targets> {
   const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
-  const hardenerProcess = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // The decision log goes to stdout, as in a container; read and dropped, like a log shipper would.
-  hardenerProcess.stdout?.resume();
-  const hardenerPort = Number((await waitForLine(hardenerProcess, 'stderr', /listening on https:\/\/127\.0\.0\.1:(\d+)/))[1]);
-  const hardener: Target = { name: 'pod-hardener', port: hardenerPort, pid: hardenerProcess.pid ?? 0, stop: stopper(hardenerProcess) };
+  const hardener = await spawnServer(
+    'pod-hardener',
+    [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--log-level', 'warn'],
+    'stderr',
+    /listening on https:\/\/127\.0\.0\.1:(\d+)/,
+  );
 
   // The bare server answers the bytes pod-hardener answers for this review.
-  const answer = await post(hardenerPort, pair.cert, body);
+  const answer = await post(hardener.port, pair.cert, body);
   const responseFile = join(directory, 'response.json');
   writeFileSync(responseFile, answer);
-  const bareProcess = spawn(process.execPath, [fileURLToPath(new URL('./bare-server.js', import.meta.url)), certFile, keyFile, responseFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const barePort = Number((await waitForLine(bareProcess, 'stdout', /^(\d+)\n/))[1]);
-  return { hardener, bare: { name: 'bare node https', port: barePort, pid: bareProcess.pid ?? 0, stop: stopper(bareProcess) }, ca: pair.cert };
+  const bodyFile = join(directory, 'review.json');
+  writeFileSync(bodyFile, body);
+  const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+  const bare = await spawnServer('bare node https', [here('./bare-server.js'), certFile, keyFile, responseFile], 'stdout', /^(\d+)\n/);
+  const layer = (name: string, flags: string[]): Promise<Target> => spawnServer(name, [here('./layer-server.js'), certFile, keyFile, bodyFile, ...flags], 'stderr', /^(\d+)\n/);
+  const noEngine = await layer('ph, no engine', ['--no-engine']);
+  const httpLayer = await layer('ph, HTTP layer', ['--no-engine', '--no-log']);
+  for (const target of [noEngine, httpLayer]) {
+    if (!(await post(target.port, pair.cert, body)).equals(answer)) throw new Error(`${target.name} does not answer the bytes pod-hardener answers`);
+  }
+  return { bare, hardener, noEngine, httpLayer, ca: pair.cert };
 }
 
 async function post(port: number, ca: string, body: string): Promise<Buffer> {

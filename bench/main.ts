@@ -64,7 +64,9 @@ async function main(): Promise<void> {
 
   const directory = mkdtempSync(join(tmpdir(), 'ph-bench-'));
   const body = reviewBody(PODS.typical as never);
-  const { hardener, bare, ca } = await startTargets(directory, body);
+  const targets = await startTargets(directory, body);
+  const { hardener, bare, ca } = targets;
+  const layered = [bare, targets.httpLayer, targets.noEngine, hardener];
   try {
     const seconds = quick ? 3 : 10;
     const rounds = quick ? 1 : 3;
@@ -76,13 +78,15 @@ async function main(): Promise<void> {
     const warmUp = async (target: Target, scenario: Scenario): Promise<void> => {
       await load(target, ca, body, { ...scenario, seconds: 1 });
     };
-    for (const target of [bare, hardener]) await warmUp(target, saturation);
-    // Saturation alternates the two servers round by round, so a slow spell of this shared machine hits both.
-    const saturationRounds: Array<{ bare: LoadResult; hardener: LoadResult }> = [];
+    for (const target of layered) await warmUp(target, saturation);
+    // Saturation goes round the servers, round after round, so a slow spell of this shared machine hits them all.
+    const saturationRounds: LoadResult[][] = [];
     for (let round = 0; round < rounds; round += 1) {
-      saturationRounds.push({ bare: await load(bare, ca, body, saturation), hardener: await load(hardener, ca, body, saturation) });
+      const results: LoadResult[] = [];
+      for (const target of layered) results.push(await load(target, ca, body, saturation));
+      saturationRounds.push(results);
     }
-    const results: LoadResult[] = [median(saturationRounds.map((r) => r.bare)), median(saturationRounds.map((r) => r.hardener))];
+    const results: LoadResult[] = layered.map((_, i) => median(saturationRounds.map((round) => round[i] as LoadResult)));
     for (const scenario of [
       { name: '500 req/s', seconds, rate: 500, connections: 32 },
       { name: '1000 req/s', seconds, rate: 1000, connections: 32 },
@@ -94,10 +98,17 @@ async function main(): Promise<void> {
     }
     report.https = results;
     say(loadTable(results));
-    const roundRatios = saturationRounds.map((r) => r.hardener.requestsPerSecond / Math.max(1, r.bare.requestsPerSecond));
-    const ratio = [...roundRatios].sort((a, b) => a - b)[Math.floor(roundRatios.length / 2)] ?? 0;
+    // Each round's throughput relative to the bare server's in the same round.
+    const shares = (i: number): number[] => saturationRounds.map((round) => (round[i]?.requestsPerSecond ?? 0) / Math.max(1, round[0]?.requestsPerSecond ?? 1));
+    const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const roundRatios = shares(layered.length - 1);
+    const ratio = middle(roundRatios);
     report.saturationRounds = saturationRounds;
     if (rounds > 1) say(`  saturation rounds, pod-hardener / bare: ${roundRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')}`);
+    const layers = layered.slice(1).map((target, i) => ({ target: target.name, shareOfBare: Number(middle(shares(i + 1)).toFixed(3)) }));
+    report.saturationLayers = layers;
+    say(`  throughput as a share of the bare server's (median of rounds): ${layers.map((l) => `${l.target} ${(l.shareOfBare * 100).toFixed(0)} %`).join(', ')}`);
+    say('    (ph, HTTP layer: pod-hardener\'s server and review path answering a precomputed decision, nothing logged; ph, no engine: the same with the decision log)');
     const p99At1000 = results.find((r) => r.scenario === '1000 req/s' && r.target === 'pod-hardener')?.p99Ms ?? NaN;
     const typicalEngine = engine.find((r) => r.name === 'engine: typical pod')?.meanUs ?? NaN;
     report.targets = {
@@ -127,8 +138,7 @@ async function main(): Promise<void> {
       say(`  first fifth ${Math.round(average(first))} MiB, last fifth ${Math.round(average(last))} MiB: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} % (flat: within ±10 %)`);
     }
   } finally {
-    await hardener.stop();
-    await bare.stop();
+    for (const target of layered) await target.stop();
     rmSync(directory, { recursive: true, force: true });
   }
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
