@@ -81,10 +81,10 @@ async function main(): Promise<void> {
     for (const target of layered) await warmUp(target, saturation);
     // Saturation goes round the servers, round after round, so a slow spell of this shared machine hits them all.
     const saturationRounds: LoadResult[][] = [];
-    for (let round = 0; round < rounds; round += 1) {
-      const results: LoadResult[] = [];
-      for (const target of layered) results.push(await load(target, ca, body, saturation));
-      saturationRounds.push(results);
+    for (let n = 0; n < rounds; n += 1) {
+      const round: LoadResult[] = [];
+      for (const target of layered) round.push(await load(target, ca, body, saturation));
+      saturationRounds.push(round);
     }
     const results: LoadResult[] = layered.map((_, i) => median(saturationRounds.map((round) => round[i] as LoadResult)));
     for (const scenario of [
