@@ -79,28 +79,40 @@ function spawnServer(name: string, args: string[], portFrom: 'stdout' | 'stderr'
 
 export async function startTargets(directory: string, body: string): Promise<Targets> {
   const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
-  const hardener = await spawnServer(
-    'pod-hardener',
-    [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--log-level', 'warn'],
-    'stderr',
-    /listening on https:\/\/127\.0\.0\.1:(\d+)/,
-  );
-
-  // The bare server answers the bytes pod-hardener answers for this review.
-  const answer = await post(hardener.port, pair.cert, body);
-  const responseFile = join(directory, 'response.json');
-  writeFileSync(responseFile, answer);
-  const bodyFile = join(directory, 'review.json');
-  writeFileSync(bodyFile, body);
-  const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  const bare = await spawnServer('bare node https', [here('./bare-server.js'), certFile, keyFile, responseFile], 'stdout', /^(\d+)\n/);
-  const layer = (name: string, flags: string[]): Promise<Target> => spawnServer(name, [here('./layer-server.js'), certFile, keyFile, bodyFile, ...flags], 'stderr', /^(\d+)\n/);
-  const noEngine = await layer('ph, no engine', ['--no-engine']);
-  const httpLayer = await layer('ph, HTTP layer', ['--no-engine', '--no-log']);
-  for (const target of [noEngine, httpLayer]) {
-    if (!(await post(target.port, pair.cert, body)).equals(answer)) throw new Error(`${target.name} does not answer the bytes pod-hardener answers`);
+  const started: Target[] = [];
+  const start = async (target: Promise<Target>): Promise<Target> => {
+    started.push(await target);
+    return started[started.length - 1] as Target;
+  };
+  try {
+    const hardener = await start(
+      spawnServer(
+        'pod-hardener',
+        [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--log-level', 'warn'],
+        'stderr',
+        /listening on https:\/\/127\.0\.0\.1:(\d+)/,
+      ),
+    );
+    // The bare server answers the bytes pod-hardener answers for this review.
+    const answer = await post(hardener.port, pair.cert, body);
+    const responseFile = join(directory, 'response.json');
+    writeFileSync(responseFile, answer);
+    const bodyFile = join(directory, 'review.json');
+    writeFileSync(bodyFile, body);
+    const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+    const bare = await start(spawnServer('bare node https', [here('./bare-server.js'), certFile, keyFile, responseFile], 'stdout', /^(\d+)\n/));
+    const layer = (name: string, flags: string[]): Promise<Target> => start(spawnServer(name, [here('./layer-server.js'), certFile, keyFile, bodyFile, ...flags], 'stderr', /^(\d+)\n/));
+    const noEngine = await layer('ph, no engine', ['--no-engine']);
+    const httpLayer = await layer('ph, HTTP layer', ['--no-engine', '--no-log']);
+    for (const target of [noEngine, httpLayer]) {
+      if (!(await post(target.port, pair.cert, body)).equals(answer)) throw new Error(`${target.name} does not answer the bytes pod-hardener answers`);
+    }
+    return { bare, hardener, noEngine, httpLayer, ca: pair.cert };
+  } catch (error) {
+    // No server outlives a failed start.
+    await Promise.all(started.map((target) => target.stop()));
+    throw error;
   }
-  return { bare, hardener, noEngine, httpLayer, ca: pair.cert };
 }
 
 async function post(port: number, ca: string, body: string): Promise<Buffer> {
