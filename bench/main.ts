@@ -45,11 +45,10 @@ function loadTable(results: LoadResult[]): string {
     .join('\n');
 }
 
-/** The result with the median throughput (the middle round). */
-function median(results: LoadResult[]): LoadResult {
-  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  const middle = sorted[Math.floor(sorted.length / 2)];
-  if (!middle) throw new Error('no results');
+/** The item in the middle when sorted by `value` (of an even count, the upper one). */
+function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  const middle = [...items].sort((a, b) => value(a) - value(b))[Math.floor(items.length / 2)];
+  if (middle === undefined) throw new Error('median of nothing');
   return middle;
 }
 
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
       for (const target of layered) round.push(await load(target, ca, body, saturation));
       saturationRounds.push(round);
     }
-    const results: LoadResult[] = layered.map((_, i) => median(saturationRounds.map((round) => round[i] as LoadResult)));
+    const results: LoadResult[] = layered.map((_, i) => medianBy(saturationRounds.map((round) => round[i] as LoadResult), (r) => r.requestsPerSecond));
     for (const scenario of [
       { name: '500 req/s', seconds, rate: 500, connections: 32 },
       { name: '1000 req/s', seconds, rate: 1000, connections: 32 },
@@ -100,12 +99,12 @@ async function main(): Promise<void> {
     say(loadTable(results));
     // Each round's throughput relative to the bare server's in the same round.
     const shares = (i: number): number[] => saturationRounds.map((round) => (round[i]?.requestsPerSecond ?? 0) / Math.max(1, round[0]?.requestsPerSecond ?? 1));
-    const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const median = (values: number[]): number => medianBy(values, (v) => v);
     const roundRatios = shares(layered.length - 1);
-    const ratio = middle(roundRatios);
+    const ratio = median(roundRatios);
     report.saturationRounds = saturationRounds;
     if (rounds > 1) say(`  saturation rounds, pod-hardener / bare: ${roundRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')}`);
-    const layers = layered.slice(1).map((target, i) => ({ target: target.name, shareOfBare: Number(middle(shares(i + 1)).toFixed(3)) }));
+    const layers = layered.slice(1).map((target, i) => ({ target: target.name, shareOfBare: Number(median(shares(i + 1)).toFixed(3)) }));
     report.saturationLayers = layers;
     say(`  throughput as a share of the bare server's (median of rounds): ${layers.map((l) => `${l.target} ${(l.shareOfBare * 100).toFixed(0)} %`).join(', ')}`);
     say('    (ph, HTTP layer: pod-hardener\'s server and review path answering a precomputed decision, nothing logged; ph, no engine: the same with the decision log)');
