@@ -2,7 +2,6 @@
  * The AdmissionReview responses the webhook sends, built only here. The uid is
  * always echoed; a patch is attached only when there is one.
  */
-import type { Operation } from 'fast-json-patch';
 import { ADMISSION_API_VERSION } from './decode.js';
 
 export interface AdmissionResponse {
@@ -34,12 +33,10 @@ export function allowed(uid: string, warnings: readonly string[] = []): Admissio
   return wrap(withWarnings({ uid, allowed: true }, warnings));
 }
 
-/** Allowed with a JSON Patch; an empty patch is the same as `allowed`. */
-export function patched(uid: string, patch: readonly Operation[], warnings: readonly string[] = []): AdmissionReviewResponse {
-  return patchedFromJson(uid, patch.length === 0 ? undefined : JSON.stringify(patch), warnings);
-}
-
-/** The same, from the patch already serialized (the decision record reuses that text). */
+/**
+ * Allowed with a JSON Patch, given as its JSON text (serialized once: the
+ * decision record reuses it); no patch is the same as `allowed`.
+ */
 export function patchedFromJson(uid: string, patchJson: string | undefined, warnings: readonly string[] = []): AdmissionReviewResponse {
   if (patchJson === undefined) return allowed(uid, warnings);
   const response: AdmissionResponse = { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(patchJson).toString('base64') };

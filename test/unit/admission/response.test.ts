@@ -1,4 +1,4 @@
-import { allowed, denied, patched, reviewJson } from '../../../src/admission/response.js';
+import { allowed, denied, patchedFromJson, reviewJson } from '../../../src/admission/response.js';
 
 describe('the answer as sent', () => {
   const patch = [
@@ -10,8 +10,8 @@ describe('the answer as sent', () => {
   test.each([
     ['allowed', allowed('uid-1')],
     ['allowed with warnings', allowed('uid-"2"', warnings)],
-    ['patched', patched('uid-3', patch)],
-    ['patched with warnings', patched('uid-4', patch, warnings)],
+    ['patched', patchedFromJson('uid-3', JSON.stringify(patch))],
+    ['patched with warnings', patchedFromJson('uid-4', JSON.stringify(patch), warnings)],
     ['denied', denied('uid-5', 500, 'could not "review"', warnings)],
   ])('%s: the text parses back to the review', (_name, review) => {
     const text = reviewJson(review);
@@ -19,7 +19,7 @@ describe('the answer as sent', () => {
   });
 
   test('the patch travels as base64 of its JSON text', () => {
-    const review = patched('uid', patch);
+    const review = patchedFromJson('uid', JSON.stringify(patch));
     const sent = JSON.parse(reviewJson(review)) as { response: { patch: string; patchType: string } };
     expect(sent.response.patchType).toBe('JSONPatch');
     expect(JSON.parse(Buffer.from(sent.response.patch, 'base64').toString('utf8'))).toEqual(patch);
