@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -45,7 +46,10 @@ function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: 
         resolve(match);
       }
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${text}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${text}`));
+    });
   });
 }
 
@@ -115,13 +119,17 @@ export async function startTargets(directory: string, body: string): Promise<Tar
   }
 }
 
-async function post(port: number, ca: string, body: string): Promise<Buffer> {
-  const { request } = await import('node:https');
+/** One review; its answer's bytes. Anything but a 200 stops the benchmark: it would measure error answers. */
+function post(port: number, ca: string, body: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca, headers: { 'Content-Type': 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('end', () => {
+        const answer = Buffer.concat(chunks);
+        if (res.statusCode === 200) resolve(answer);
+        else reject(new Error(`the server on port ${port} answered the review with ${res.statusCode}: ${answer.toString().slice(0, 200)}`));
+      });
     });
     req.on('error', reject);
     req.end(body);

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   say(engineTable(engine));
 
   const directory = mkdtempSync(join(tmpdir(), 'ph-bench-'));
-  const body = reviewBody(PODS.typical as never);
+  const body = reviewBody(PODS.typical);
   const targets = await startTargets(directory, body);
   const { hardener, bare, ca } = targets;
   const layered = [bare, targets.httpLayer, targets.noEngine, hardener];
@@ -126,9 +126,9 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => samples.push(rssMiB(hardener.pid)), 10_000);
       const result = await load(hardener, ca, body, { name: 'soak 500 req/s', seconds: soakSeconds, rate: 500, connections: 32 });
       clearInterval(sampler);
-      const minute = Math.max(1, Math.floor(samples.length / 5));
-      const first = samples.slice(0, minute);
-      const last = samples.slice(-minute);
+      const fifth = Math.max(1, Math.floor(samples.length / 5));
+      const first = samples.slice(0, fifth);
+      const last = samples.slice(-fifth);
       const average = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
       const growth = (average(last) - average(first)) / Math.max(1, average(first));
       report.soak = { result, rssSamplesMiB: samples.map((v) => Math.round(v)), firstFifthMiB: Math.round(average(first)), lastFifthMiB: Math.round(average(last)), growth: Number(growth.toFixed(3)) };
