@@ -27,6 +27,36 @@ const labelKey = z
 
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name');
 
+// A registry as image references name it: host[:port] (IPv6 in brackets); patterns may also be *.domain for every host under it.
+const HOST_PORT = '(?:[a-zA-Z0-9](?:[-a-zA-Z0-9.]*[a-zA-Z0-9])?|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?';
+const exactRegistryHost = z.string().regex(new RegExp(`^${HOST_PORT}$`), 'must be host[:port], such as mirror.example.com');
+const registryHost = z.string().regex(new RegExp(`^(?:\\*\\.)?${HOST_PORT}$`), 'must be host[:port] or *.domain, such as registry.example.com:5000');
+
+const imagesPolicySchema = z
+  .object({
+    /** Read each image's config from its registry; false: decide without it, as before images were read. */
+    resolve: z.boolean().default(true),
+    /** When an image cannot be read in time: harden as if it ran as non-root (harden), or leave runAsNonRoot unset (skip). */
+    unreadable: z.enum(['harden', 'skip']).default('skip'),
+    /** Registries whose images may be read; empty: all (those in deniedRegistries excepted). */
+    allowedRegistries: z.array(registryHost).default([]),
+    /** Registries never contacted; their images count as unreadable. Beats allowedRegistries. */
+    deniedRegistries: z.array(registryHost).default([]),
+    /** Registries read over plain HTTP (loopback hosts always are); every other one over HTTPS only. */
+    insecureRegistries: z.array(registryHost).default([]),
+    /** Registry → mirror host: the mirror is asked instead (with the mirror's credentials), never the original. */
+    mirrors: z.record(exactRegistryHost, exactRegistryHost).default({}),
+    /** Time budget per review for all its lookups, in ms; well inside the webhook's timeoutSeconds (5 s in manifests/). */
+    timeoutMs: z.number().int().min(50).max(10_000).default(2000),
+    /** How long a tag's answer is reused; digests never change and are kept until evicted. */
+    cacheTtlSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** Most images kept in the cache (least recently used evicted first). */
+    cacheSize: z.number().int().min(1).max(100_000).default(1000),
+  })
+  .strict();
+
+export type ImagesPolicy = z.infer<typeof imagesPolicySchema>;
+
 export const policySchema = z
   .object({
     /** enforce: replace insecure values; fill: only fill unset fields; audit: change nothing, report. */
@@ -62,6 +92,8 @@ export const policySchema = z
       .default({}),
     /** The answer when the webhook itself fails on a review: allow the pod unhardened, or deny it. */
     onInternalError: z.enum(['allow', 'deny']).default('allow'),
+    /** Reading each container's image config (USER, VOLUMEs) from its registry: docs/images.md. */
+    images: imagesPolicySchema.default(imagesPolicySchema.parse({})),
   })
   .strict();
 
