@@ -39,6 +39,7 @@ program
   .addOption(option('--webhook-namespace <namespace>', 'webhookNamespace', "the webhook's own namespace, never hardened (default: from the service account)"))
   .addOption(option('--reload-interval-seconds <seconds>', 'reloadIntervalSeconds', `how often certificate and config files are checked for changes (default: ${SERVE_DEFAULTS.reloadIntervalSeconds})`))
   .addOption(option('--kubeconfig <file>', 'kubeconfig', 'read Namespaces (governance rules) from this cluster; default: the in-cluster service account in a pod, else none'))
+  .addOption(option('--registry-config <file>', 'registryConfig', 'Docker config JSON (a mounted pull secret) with registry credentials for reading image configs'))
   .action(async (flags: ServeFlags) => {
     await runServe(flags).catch(fail);
   });

@@ -15,6 +15,7 @@ export interface ServeFlags {
   webhookNamespace?: string;
   reloadIntervalSeconds?: string;
   kubeconfig?: string;
+  registryConfig?: string;
 }
 
 /** Flags beat variables, which beat the config file's serve: section. */

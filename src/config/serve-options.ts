@@ -27,6 +27,7 @@ export const serveFileSchema = z
     webhookNamespace: z.string().min(1).optional(),
     reloadIntervalSeconds: z.coerce.number().min(0.1).max(3600).optional(),
     kubeconfig: z.string().min(1).optional(),
+    registryConfig: z.string().min(1).optional(),
   })
   .strict();
 
@@ -53,6 +54,8 @@ export interface ServeOptions {
   reloadIntervalSeconds: number;
   /** Where to read Namespaces from; absent: the in-cluster service account in a pod, else no cluster. */
   kubeconfig: string | undefined;
+  /** A Docker config JSON (the pull secret, mounted as a file) with credentials for reading image configs; docs/images.md. */
+  registryConfig: string | undefined;
 }
 
 export const SERVE_DEFAULTS = {
@@ -63,7 +66,7 @@ export const SERVE_DEFAULTS = {
   reloadIntervalSeconds: 2,
 } as const;
 
-const KEYS = ['port', 'bindAddress', 'tlsCertFile', 'tlsKeyFile', 'config', 'logLevel', 'maxRequestBytes', 'shutdownTimeoutSeconds', 'webhookNamespace', 'reloadIntervalSeconds', 'kubeconfig'] as const;
+const KEYS = ['port', 'bindAddress', 'tlsCertFile', 'tlsKeyFile', 'config', 'logLevel', 'maxRequestBytes', 'shutdownTimeoutSeconds', 'webhookNamespace', 'reloadIntervalSeconds', 'kubeconfig', 'registryConfig'] as const;
 type Key = (typeof KEYS)[number];
 
 export function envName(key: string): string {
@@ -116,5 +119,6 @@ export function resolveServeOptions(flags: Partial<Record<Key, unknown>>, env: N
     webhookNamespace: options.webhookNamespace ?? serviceAccountNamespace(),
     reloadIntervalSeconds: options.reloadIntervalSeconds ?? SERVE_DEFAULTS.reloadIntervalSeconds,
     kubeconfig: options.kubeconfig,
+    registryConfig: options.registryConfig,
   };
 }
