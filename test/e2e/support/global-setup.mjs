@@ -8,6 +8,7 @@ import { controlPlaneBinary } from './build-control-plane.mjs';
 
 const BUILDERS = [
   ['POD_HARDENER_E2E_CONTROLPLANE', controlPlaneBinary],
+  ['POD_HARDENER_E2E_HELM', async () => (await import('./build-helm.mjs')).helmBinary()],
 ];
 
 export default async function globalSetup() {
