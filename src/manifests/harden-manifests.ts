@@ -1,34 +1,24 @@
 /**
  * Hardens Kubernetes manifests offline with the webhook's own engine: each
- * pod template is reviewed as the webhook would review a pod created from it.
- * Pure: text in, text out, no I/O.
+ * pod template is reviewed as the webhook would review a pod created from it,
+ * and the patch is written into the document's own text. Documents without
+ * a change come back byte for byte; in changed ones only the lines that carry
+ * the change differ. Pure: text in, text out, no I/O.
  */
-import type { Operation } from 'fast-json-patch';
-import { isMap, parseAllDocuments, type Document, type ParsedNode } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { Policy } from '../config/policy.js';
-import { podCreateRequest, type AdmissionRequest } from '../engine/admission-request.js';
-import { reviewAdmission } from '../engine/review.js';
-import { preserveFormatting } from './preserve-format.js';
-import { applyPatchToYaml } from './yaml-patch.js';
-import { getPath, podTemplatePath } from './workloads.js';
+import { ManifestError, TextPatchError } from './errors.js';
+import { reviewObject, where, type Place, type ReviewSink, type WorkloadResult } from './review-workload.js';
+import { MAX_ALIAS_COUNT, MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES, YAML_VERSION } from './yaml-limits.js';
+import { patchDocumentText } from './yaml-text-patch.js';
+
+export { ManifestError } from './errors.js';
+export type { WorkloadResult } from './review-workload.js';
 
 export interface ManifestInput {
   /** The file name, or "stdin", used in messages. */
   name: string;
   text: string;
-}
-
-export interface WorkloadResult {
-  file: string;
-  /** 1-based position of the YAML document in its file. */
-  document: number;
-  /** 1-based position in a `kind: List`, when the workload is one of its items. */
-  item?: number;
-  kind: string;
-  name: string;
-  /** JSON Pointer of the pod template within the document (or item). */
-  templatePath: string;
-  patch: Operation[];
 }
 
 export interface HardenedFile {
@@ -45,107 +35,66 @@ export interface HardenResult {
   changed: boolean;
 }
 
-export class ManifestError extends Error {}
+const mebibytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-/** Kubernetes reads manifests as YAML 1.1 (sigs.k8s.io/yaml), so yes/no/on/off are booleans here too. */
-const YAML_OPTIONS = { version: '1.1' as const, prettyErrors: true, maxAliasCount: 1000 };
-
-function where(file: string, document: number, item?: number): string {
-  return `${file} document ${document}${item === undefined ? '' : ` item ${item}`}`;
-}
-
-function podRequest(object: Record<string, unknown>, pod: unknown): AdmissionRequest {
-  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
-  return podCreateRequest(pod, { uid: 'pod-hardener-harden', namespace, dryRun: true });
-}
-
-/** The pod a template stands for: its metadata and spec, as the controller would create it. */
-function podOf(template: Record<string, unknown>): Record<string, unknown> {
-  const pod: Record<string, unknown> = { apiVersion: 'v1', kind: 'Pod' };
-  if ('metadata' in template) pod.metadata = template.metadata;
-  pod.spec = template.spec;
-  return pod;
-}
-
-interface Context {
-  policy: Policy;
-  file: string;
-  document: number;
-  workloads: WorkloadResult[];
-  warnings: string[];
-}
-
-/** Hardens one object (a document, or an item of a List) found at `base` in `doc`. */
-function hardenObject(doc: Document<ParsedNode>, base: readonly (string | number)[], object: unknown, context: Context, item?: number): boolean {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-    throw new ManifestError(`${where(context.file, context.document, item)}: not an object (a Kubernetes manifest is a mapping with apiVersion and kind)`);
+/** A JSON document is edited as JSON: what it inserts is JSON too. */
+function isJson(text: string): boolean {
+  if (!/^\s*[{[]/.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
-  const record = object as Record<string, unknown>;
-  if (record.kind === 'List' && Array.isArray(record.items)) {
-    let changed = false;
-    record.items.forEach((entry, index) => {
-      changed = hardenObject(doc, [...base, 'items', index], entry, context, index + 1) || changed;
-    });
-    return changed;
-  }
-  const templatePath = podTemplatePath(record.kind);
-  if (!templatePath) return false;
-  const template = getPath(record, templatePath);
-  const label = `${where(context.file, context.document, item)} (${String(record.kind)} ${String(getPath(record, ['metadata', 'name']) ?? '(unnamed)')})`;
-  if (typeof template !== 'object' || template === null || Array.isArray(template)) {
-    throw new ManifestError(`${label}: ${templatePath.join('.') || 'the pod'} must be an object`);
-  }
-  const decision = reviewAdmission(podRequest(record, podOf(template as Record<string, unknown>)), { policy: context.policy });
-  if (decision.outcome === 'skipped' && decision.skipReason?.startsWith('malformed pod')) {
-    const field = templatePath.length > 0 ? `${templatePath.join('.')}.` : '';
-    throw new ManifestError(`${label}: ${decision.skipReason.replace('request.object.', field).replace('request.object', templatePath.join('.') || 'the pod')}`);
-  }
-  if (decision.outcome === 'skipped') context.warnings.push(`${label}: not hardened: ${decision.skipReason ?? 'skipped'}`);
-  for (const warning of decision.warnings) context.warnings.push(`${label}: ${warning.replace(/^pod-hardener: /, '')}`);
-  const result: WorkloadResult = {
-    file: context.file,
-    document: context.document,
-    kind: String(record.kind),
-    name: String(getPath(record, ['metadata', 'name']) ?? ''),
-    templatePath: templatePath.length === 0 ? '' : `/${templatePath.join('/')}`,
-    patch: decision.patch,
-  };
-  if (item !== undefined) result.item = item;
-  context.workloads.push(result);
-  if (decision.patch.length === 0) return false;
-  applyPatchToYaml(doc, [...base, ...templatePath], decision.patch);
-  return true;
 }
 
-function hardenFile(input: ManifestInput, policy: Policy, workloads: WorkloadResult[], warnings: string[]): HardenedFile {
-  const docs = parseAllDocuments(input.text, YAML_OPTIONS);
-  // Each document's text runs from the end of the one before to its own end;
-  // unchanged documents are copied as they were, byte for byte.
-  let output = '';
+/** The document's data; aliases beyond the limit (a "billion laughs") are an error that names the document. */
+function dataOf(doc: ReturnType<typeof parseAllDocuments>[number], place: Place): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ManifestError(`${where(place)}: cannot read: ${message} (at most ${MAX_ALIAS_COUNT} aliased nodes)`);
+  }
+}
+
+/** One document's text, hardened: the same text when nothing changes. */
+function hardenDocument(text: string, doc: ReturnType<typeof parseAllDocuments>[number], place: Place, sink: ReviewSink): string {
+  if (text.length > MAX_DOCUMENT_BYTES) throw new ManifestError(`${where(place)}: ${mebibytes(text.length)} is more than the ${mebibytes(MAX_DOCUMENT_BYTES)} the API server takes in one object`);
+  if (doc.errors.length > 0) throw new ManifestError(`${where(place)}: invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
+  let data = dataOf(doc, place);
+  if (data === null || data === undefined) return text;
+  const patches = reviewObject(data, [], place, sink);
+  const json = isJson(text);
+  let hardened = text;
+  for (const patch of patches) {
+    try {
+      ({ text: hardened, data } = patchDocumentText(hardened, data, patch, json));
+    } catch (error) {
+      if (error instanceof TextPatchError) throw new ManifestError(`${patch.label}: cannot write the hardening into the text: ${error.message}`);
+      throw error;
+    }
+  }
+  return hardened;
+}
+
+function hardenFile(input: ManifestInput, sink: ReviewSink): HardenedFile {
+  if (input.text.length > MAX_INPUT_BYTES) throw new ManifestError(`${input.name}: ${mebibytes(input.text.length)} is more than the ${mebibytes(MAX_INPUT_BYTES)} harden reads from one input`);
+  const docs = parseAllDocuments(input.text, { version: YAML_VERSION, prettyErrors: true });
+  // Each document's text runs from the end of the one before to its own end
+  // (the last one to the end of the input), so the pieces put together are the input.
+  let hardened = '';
+  let start = 0;
   docs.forEach((doc, index) => {
-    const document = index + 1;
-    const start = index === 0 ? 0 : (docs[index - 1]?.range[2] ?? 0);
     const end = index === docs.length - 1 ? input.text.length : doc.range[2];
-    if (doc.errors.length > 0) {
-      throw new ManifestError(`${where(input.name, document)}: invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
-    }
-    const value: unknown = doc.toJS({ maxAliasCount: YAML_OPTIONS.maxAliasCount });
-    const changed = value !== null && value !== undefined && hardenObject(doc, [], value, { policy, file: input.name, document, workloads, warnings });
-    if (!changed) {
-      output += input.text.slice(start, end);
-      return;
-    }
-    if (!isMap(doc.contents)) throw new ManifestError(`${where(input.name, document)}: not an object`);
-    if (output !== '' && !output.endsWith('\n')) output += '\n';
-    output += preserveFormatting(input.text.slice(start, end), doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
+    hardened += hardenDocument(input.text.slice(start, end), doc, { file: input.name, document: index + 1 }, sink);
+    start = end;
   });
-  return { name: input.name, original: input.text, hardened: output };
+  return { name: input.name, original: input.text, hardened: docs.length === 0 ? input.text : hardened };
 }
 
 export function hardenManifests(inputs: readonly ManifestInput[], policy: Policy): HardenResult {
-  const workloads: WorkloadResult[] = [];
-  const warnings: string[] = [];
-  const files = inputs.map((input) => hardenFile(input, policy, workloads, warnings));
-  return { files, workloads, warnings, changed: workloads.some((w) => w.patch.length > 0) };
+  const sink: ReviewSink = { policy, workloads: [], warnings: [] };
+  const files = inputs.map((input) => hardenFile(input, sink));
+  return { files, workloads: sink.workloads, warnings: sink.warnings, changed: sink.workloads.some((w) => w.patch.length > 0) };
 }

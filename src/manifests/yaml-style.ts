@@ -1,0 +1,78 @@
+/**
+ * Reads the layout a document already uses at a place, so inserted text
+ * looks as if the same hand wrote it: the indent width and the sequence style
+ * (compact `- ` at the parent key's column, or one indent deeper) of the
+ * nearest block collections, and for flow collections whether they are
+ * padded, one item a line, and JSON-quoted.
+ */
+import { isMap, isScalar, isSeq, Scalar, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { BlockStyle, FlowStyle } from './render-value.js';
+import type { Collection } from './yaml-locate.js';
+import { column, lineIndent, lineStart } from './text-lines.js';
+
+/** Most YAML in the wild, and the `yaml` package's default: two spaces, sequences indented. */
+const DEFAULT_BLOCK_STYLE: BlockStyle = { indent: 2, compactSequences: false };
+
+/** Where an item's `-` is: the last dash before the item's own text. */
+export function dashOffset(text: string, item: Node): number {
+  return text.lastIndexOf('-', (item.range?.[0] ?? 0) - 1);
+}
+
+/** The start of a node's text (a pair's: its key's). */
+export function startOf(node: Node | Pair): number {
+  const first = 'key' in node ? (node.key as Node | null) : node;
+  return first?.range?.[0] ?? 0;
+}
+
+/** The end of a node's value text, before any comment after it (a pair's: its value's, or its key's). */
+export function endOf(node: Node | Pair): number {
+  if ('key' in node) return ((node.value as Node | null) ?? (node.key as Node)).range?.[1] ?? 0;
+  return node.range?.[1] ?? 0;
+}
+
+interface Facts {
+  indent?: number;
+  compactSequences?: boolean;
+}
+
+/** What the block collections that are values of `map`'s keys say about the layout. */
+function factsOf(text: string, map: YAMLMap): Facts {
+  const facts: Facts = {};
+  for (const pair of map.items) {
+    const value = pair.value;
+    if (!isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) continue;
+    const keyColumn = column(text, pair.key.range[0]);
+    const first = (isMap(value) || isSeq(value)) && !value.flow ? (value.items[0] as Node | Pair | undefined) : undefined;
+    if (first === undefined) continue;
+    if (isMap(value) && facts.indent === undefined) facts.indent = column(text, startOf(first)) - keyColumn;
+    if (isSeq(value) && facts.compactSequences === undefined && lineStart(text, startOf(first)) === lineStart(text, dashOffset(text, first as Node))) {
+      facts.compactSequences = column(text, dashOffset(text, first as Node)) === keyColumn;
+    }
+  }
+  return facts;
+}
+
+/** The block layout at the deepest of `ancestors` that shows it, else anywhere in the document, else the default. */
+export function blockStyleAt(text: string, doc: Document, ancestors: readonly Collection[]): BlockStyle {
+  const found: Facts = {};
+  const learn = (map: YAMLMap): void => {
+    const facts = factsOf(text, map);
+    found.indent ??= facts.indent !== undefined && facts.indent > 0 ? facts.indent : undefined;
+    found.compactSequences ??= facts.compactSequences;
+  };
+  for (const collection of [...ancestors].reverse()) if (isMap(collection) && !collection.flow) learn(collection);
+  if (found.indent === undefined || found.compactSequences === undefined) visit(doc, { Map: (_, map) => void (map.flow ? undefined : learn(map)) });
+  return { indent: found.indent ?? DEFAULT_BLOCK_STYLE.indent, compactSequences: found.compactSequences ?? DEFAULT_BLOCK_STYLE.compactSequences };
+}
+
+/** The layout of a flow collection; `json` when the document is JSON or the collection quotes its strings as JSON does. */
+export function flowStyleOf(text: string, collection: Collection, documentIsJson: boolean): FlowStyle {
+  const open = collection.range?.[0] ?? 0;
+  const first = collection.items[0] as Node | Pair | undefined;
+  const firstScalar = first === undefined ? undefined : 'key' in first ? first.key : first;
+  const json = documentIsJson || (isScalar(firstScalar) && firstScalar.type === Scalar.QUOTE_DOUBLE);
+  if (first === undefined) return { json, multiline: false, indent: 2, baseColumn: lineIndent(text, open), padding: false };
+  const multiline = lineStart(text, startOf(first)) !== lineStart(text, open);
+  const indent = multiline ? column(text, startOf(first)) - lineIndent(text, open) : 2;
+  return { json, multiline, indent: indent > 0 ? indent : 2, baseColumn: lineIndent(text, open), padding: !multiline && text[open + 1] === ' ' };
+}
