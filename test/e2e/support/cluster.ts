@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { Pod } from '../../../src/engine/pod.js';
 import { startTestWebhook, type TestWebhook } from '../../helpers/webhook.js';
-import { ControlPlane, freePort, type KubectlResult } from './control-plane.js';
+import { ControlPlane, freePort, type ControlPlaneOptions, type KubectlResult } from './control-plane.js';
 
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -68,6 +68,8 @@ export interface Hardener {
 export async function startHardener(
   options: {
     controllerManager?: boolean;
+    /** More of the control plane (a node's needs: see NODE_CONTROL_PLANE in node.ts). */
+    controlPlane?: ControlPlaneOptions;
     policy?: Record<string, unknown>;
     failurePolicy?: 'Fail' | 'Ignore';
     /** Give the webhook the cluster's kubeconfig, so it watches Namespaces. */
@@ -75,7 +77,7 @@ export async function startHardener(
     namespaceCache?: Parameters<typeof startTestWebhook>[0] extends infer O ? (O extends { namespaceCache?: infer C } ? C : never) : never;
   } = {},
 ): Promise<Hardener> {
-  const plane = await ControlPlane.start({ controllerManager: options.controllerManager ?? false });
+  const plane = await ControlPlane.start({ controllerManager: options.controllerManager ?? false, ...options.controlPlane });
   const certDir = mkdtempSync(join(tmpdir(), 'ph-e2e-certs-'));
   let hook: TestWebhook | undefined;
   try {

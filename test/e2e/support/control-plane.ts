@@ -44,6 +44,17 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 
+export interface ControlPlaneOptions {
+  controllerManager?: boolean;
+  /** More kube-apiserver flags, after the defaults (a repeated flag overrides the default). */
+  apiServerArgs?: string[];
+  /** More kube-controller-manager controllers than the defaults (implies controllerManager). */
+  controllers?: string[];
+}
+
+/** The controllers every plane with a controller manager runs. */
+const DEFAULT_CONTROLLERS = ['serviceaccount-controller', 'serviceaccount-token-controller', 'deployment-controller', 'replicaset-controller', 'job-controller', 'namespace-controller', 'garbage-collector-controller'];
+
 export class ControlPlane {
   private readonly processes = new Map<string, ChildProcess>();
   private apiServerArgs: string[] = [];
@@ -54,10 +65,10 @@ export class ControlPlane {
     this.kubeconfig = join(dir, 'kubeconfig');
   }
 
-  static async start(options: { controllerManager?: boolean } = {}): Promise<ControlPlane> {
+  static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const plane = new ControlPlane(mkdtempSync(join(tmpdir(), 'ph-e2e-')), controlPlaneBinary());
     try {
-      await plane.boot(options.controllerManager ?? false);
+      await plane.boot(options);
     } catch (error) {
       await plane.stop();
       throw error;
@@ -65,7 +76,7 @@ export class ControlPlane {
     return plane;
   }
 
-  private path(name: string): string {
+  path(name: string): string {
     return join(this.dir, name);
   }
 
@@ -76,15 +87,47 @@ export class ControlPlane {
   private async credentials(): Promise<void> {
     // The admin's client certificate, from a CA of our own that the API server trusts.
     await this.openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client-ca.key', '-out', 'client-ca.crt', '-days', '2', '-subj', '/CN=e2e-client-ca']);
-    await this.openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr', '-subj', '/O=system:masters/CN=e2e-admin']);
-    await this.openssl(['x509', '-req', '-in', 'admin.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', 'admin.crt', '-days', '2']);
+    await this.clientCertificate('admin', '/O=system:masters/CN=e2e-admin');
     // Service account token signing keys.
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(this.path('sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }));
     writeFileSync(this.path('sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   }
 
-  private launch(name: string, args: string[]): ChildProcess {
+  /**
+   * A client certificate from the CA the API server trusts: `<name>.crt` and
+   * `<name>.key` in the plane's folder. The subject's CN is the user, each O a
+   * group (a kubelet is `/O=system:nodes/CN=system:node:<node name>`).
+   */
+  async clientCertificate(name: string, subject: string): Promise<{ cert: string; key: string }> {
+    await this.openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+    await this.openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2']);
+    return { cert: this.path(`${name}.crt`), key: this.path(`${name}.key`) };
+  }
+
+  /** A kubeconfig for this plane with the given client certificate. */
+  writeKubeconfig(file: string, user: { cert: string; key: string }): void {
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- cluster: {server: "https://127.0.0.1:${this.apiServerPort}", certificate-authority: "${this.path('apiserver-certs/apiserver.crt')}"}`,
+        '  name: e2e',
+        'users:',
+        `- name: user`,
+        `  user: {client-certificate: "${user.cert}", client-key: "${user.key}"}`,
+        'contexts:',
+        '- context: {cluster: e2e, user: user}',
+        '  name: e2e',
+        'current-context: e2e',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  launch(name: string, args: string[]): ChildProcess {
     const log = createWriteStream(this.path(`${name}.log`), { flags: 'a' });
     const child = spawn(this.binary, [name, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     child.stdout?.pipe(log);
@@ -93,7 +136,7 @@ export class ControlPlane {
     return child;
   }
 
-  private async boot(controllerManager: boolean): Promise<void> {
+  private async boot(options: ControlPlaneOptions): Promise<void> {
     await this.credentials();
     const etcdClient = await freePort();
     const etcdPeer = await freePort();
@@ -112,27 +155,16 @@ export class ControlPlane {
       `--service-account-signing-key-file=${this.path('sa.key')}`,
       '--service-cluster-ip-range=10.96.0.0/24',
       '--authorization-mode=RBAC',
+      // What a node needs, harmless without one: reach the kubelet (exec, logs,
+      // attach) at the node's InternalIP, as the admin (the kubelet trusts this CA).
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-client-certificate=${this.path('admin.crt')}`,
+      `--kubelet-client-key=${this.path('admin.key')}`,
+      ...(options.apiServerArgs ?? []),
     ];
     await this.startApiServer();
-    writeFileSync(
-      this.kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        `- cluster: {server: "https://127.0.0.1:${this.apiServerPort}", certificate-authority: "${this.path('apiserver-certs/apiserver.crt')}"}`,
-        '  name: e2e',
-        'users:',
-        `- name: admin`,
-        `  user: {client-certificate: "${this.path('admin.crt')}", client-key: "${this.path('admin.key')}"}`,
-        'contexts:',
-        '- context: {cluster: e2e, user: admin}',
-        '  name: e2e',
-        'current-context: e2e',
-        '',
-      ].join('\n'),
-    );
-    if (controllerManager) {
+    this.writeKubeconfig(this.kubeconfig, { cert: this.path('admin.crt'), key: this.path('admin.key') });
+    if (options.controllerManager || options.controllers) {
       this.launch('kube-controller-manager', [
         `--kubeconfig=${this.kubeconfig}`,
         `--service-account-private-key-file=${this.path('sa.key')}`,
@@ -140,14 +172,14 @@ export class ControlPlane {
         '--leader-elect=false',
         '--secure-port=0',
         '--use-service-account-credentials=false',
-        '--controllers=serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller,job-controller,namespace-controller,garbage-collector-controller',
+        `--controllers=${[...DEFAULT_CONTROLLERS, ...(options.controllers ?? [])].join(',')}`,
       ]);
       await this.waitFor('kube-controller-manager', 'the service account controller', 60_000, async () => (await this.kubectl(['get', 'serviceaccount', 'default', '-n', 'default'], { allowFailure: true })).code === 0);
     }
   }
 
   /** Polls `check` while the component runs; a component that exits, or a timeout, fails with its log's tail. */
-  private async waitFor(component: string, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  async waitFor(component: string, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (await check().catch(() => false)) return;
@@ -194,7 +226,7 @@ export class ControlPlane {
     await this.terminate('kube-apiserver');
   }
 
-  private async terminate(name: string): Promise<void> {
+  async terminate(name: string): Promise<void> {
     const child = this.processes.get(name);
     this.processes.delete(name);
     if (!child || child.exitCode !== null) return;
@@ -237,7 +269,7 @@ export class ControlPlane {
   }
 
   async stop(): Promise<void> {
-    for (const name of ['kube-controller-manager', 'kube-apiserver', 'etcd']) await this.terminate(name);
+    for (const name of ['kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd']) await this.terminate(name);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,9 @@
  * OCI images for the end-to-end tests, built with `tar` and Node's crypto
  * alone (no Docker, no registry on the internet): one layer holding a static
  * busybox with its applet links, /etc/passwd and /etc/group (root, app 1000,
- * nobody 65534) and /tmp (1777), then a config per platform, a manifest, and
+ * nobody 65534), /tmp (1777) and an app data folder /var/lib/app (0777: the
+ * non-root test app can write outside /tmp, as real apps do, and only a
+ * read-only root stops it), then a config per platform, a manifest, and
  * for several platforms an index. The result is an OCI image layout
  * (https://github.com/opencontainers/image-spec/blob/main/image-layout.md)
  * that a registry client can push, or, as an archive, `ctr images import` loads.
@@ -13,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensurePackages } from './debian-packages.js';
 
@@ -66,7 +68,7 @@ async function makeBusyboxLayer(): Promise<Buffer> {
   if (!existsSync(BUSYBOX)) await ensurePackages(['busybox-static'], 'a static busybox for the test images');
   const root = await mkdtemp(join(tmpdir(), 'ph-layer-'));
   try {
-    for (const dir of ['bin', 'etc', 'tmp', 'root', 'home/app', 'var', 'proc', 'sys', 'dev']) await mkdir(join(root, dir), { recursive: true });
+    for (const dir of ['bin', 'etc', 'tmp', 'root', 'home/app', 'var/lib/app', 'proc', 'sys', 'dev']) await mkdir(join(root, dir), { recursive: true });
     await copyFile(BUSYBOX, join(root, 'bin/busybox'));
     await chmod(join(root, 'bin/busybox'), 0o755);
     const applets = (await run(BUSYBOX, ['--list'])).stdout.split('\n').filter((name) => /^[\w.[-]+$/.test(name) && name !== 'busybox');
@@ -74,12 +76,17 @@ async function makeBusyboxLayer(): Promise<Buffer> {
     await writeFile(join(root, 'etc/passwd'), PASSWD);
     await writeFile(join(root, 'etc/group'), GROUP);
     await chmod(join(root, 'tmp'), 0o1777);
-    // Owned by root whoever builds it, and stable bytes (no times, sorted), so the digest depends on the content only.
-    const { stdout } = await run('tar', ['--create', '--file=-', '--directory', root, '--sort=name', '--numeric-owner', '--owner=0', '--group=0', '--mtime=@0', '--format=posix', '--pax-option=delete=atime,delete=ctime', '.'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
+    await chmod(join(root, 'var/lib/app'), 0o777);
+    return await tarLayer(root);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** A layer of a folder's content, owned by root whoever builds it, in stable bytes (no times, sorted): its digest depends on the content only. */
+async function tarLayer(root: string): Promise<Buffer> {
+  const { stdout } = await run('tar', ['--create', '--file=-', '--directory', root, '--sort=name', '--numeric-owner', '--owner=0', '--group=0', '--mtime=@0', '--format=posix', '--pax-option=delete=atime,delete=ctime', '.'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
 }
 
 function digestOf(bytes: Buffer): string {
@@ -119,16 +126,34 @@ function slug(name: string): string {
   return name.replace(/[^a-zA-Z0-9.-]+/g, '_');
 }
 
-/** Builds the image into a layout under `dir` (one sub-directory per image name, so one dir can hold several). */
+/** Builds the busybox image into a layout under `dir` (one sub-directory per image name, so one dir can hold several). */
 export async function buildImage(spec: ImageSpec, dir: string): Promise<BuiltImage> {
+  busyboxLayer ??= makeBusyboxLayer();
+  const layer = await busyboxLayer.catch((error: unknown) => {
+    busyboxLayer = undefined;
+    throw error;
+  });
+  return writeImage(spec, layer, dir);
+}
+
+/** An image of one static program at /<its name> and nothing else (the node's pause image); its Cmd runs it unless the spec says otherwise. */
+export async function buildProgramImage(spec: ImageSpec, program: string, dir: string): Promise<BuiltImage> {
+  const root = await mkdtemp(join(tmpdir(), 'ph-layer-'));
+  try {
+    const name = basename(program);
+    await copyFile(program, join(root, name));
+    await chmod(join(root, name), 0o755);
+    return await writeImage({ cmd: [`/${name}`], ...spec }, await tarLayer(root), dir);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function writeImage(spec: ImageSpec, layerBytes: Buffer, dir: string): Promise<BuiltImage> {
   const layout = join(dir, slug(spec.name));
   await rm(layout, { recursive: true, force: true });
   await mkdir(join(layout, 'blobs/sha256'), { recursive: true });
-  busyboxLayer ??= makeBusyboxLayer();
-  const layer = await putBlob(layout, MEDIA.layer, await busyboxLayer.catch((error: unknown) => {
-    busyboxLayer = undefined;
-    throw error;
-  }));
+  const layer = await putBlob(layout, MEDIA.layer, layerBytes);
   const platforms = spec.platforms ?? [{ os: 'linux', architecture: 'amd64', user: spec.user }];
   const configDigests: string[] = [];
   const manifests: Descriptor[] = [];

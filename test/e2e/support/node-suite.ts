@@ -1,0 +1,73 @@
+/**
+ * What every node test file shares: the whole setup (control plane with a
+ * node's needs, the webhook registered in it, a node), the rule for machines
+ * that cannot have a node, and the proof for CI that the node tests ran.
+ */
+import { describe } from '@jest/globals';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyObject, getObject, ROOT, startHardener, webhookConfiguration, type Hardener } from './cluster.js';
+import { NODE_CONTROL_PLANE, startNode, type NodeOptions, type TestNode } from './node.js';
+import { nodeUnavailableReason } from './node-host.js';
+
+/** Written when a node booted; .ci/run fails when it is missing after the tests. */
+export const NODE_RAN_MARKER = join(ROOT, '.cache/e2e-node/ran');
+
+const unavailable = nodeUnavailableReason();
+
+/**
+ * `describe` for tests that need a node. Where the machine cannot have one,
+ * the tests are skipped with the reason in their title — except on CI
+ * (CI=true), where a node is required and starting it fails with the reason.
+ */
+export function describeNode(title: string, body: () => void): void {
+  if (unavailable && process.env.CI !== 'true') describe.skip(`${title} (skipped: ${unavailable})`, body);
+  else describe(title, body);
+}
+
+export interface NodeEnv extends Hardener {
+  node: TestNode;
+}
+
+/**
+ * A control plane with a node, the webhook registered in it, and the node
+ * Ready for pods. The policy never reads images from registries unless it
+ * says so: the test images' registry name (e2e.local) is no host to contact.
+ */
+export async function startNodeEnv(options: { policy?: Record<string, unknown>; failurePolicy?: 'Fail' | 'Ignore'; node?: NodeOptions } = {}): Promise<NodeEnv> {
+  if (unavailable) throw new Error(`the node tests cannot run here: ${unavailable}`);
+  const env = await startHardener({
+    controlPlane: NODE_CONTROL_PLANE,
+    policy: { images: { resolve: false }, ...options.policy },
+    ...(options.failurePolicy ? { failurePolicy: options.failurePolicy } : {}),
+  });
+  try {
+    const node = await startNode(env.plane, options.node);
+    mkdirSync(join(NODE_RAN_MARKER, '..'), { recursive: true });
+    writeFileSync(NODE_RAN_MARKER, `${new Date().toISOString()}\n`);
+    return {
+      ...env,
+      node,
+      async stop() {
+        await node.stop();
+        await env.stop();
+      },
+    };
+  } catch (error) {
+    await env.stop();
+    throw error;
+  }
+}
+
+/**
+ * Re-applies the pod-hardener webhook configuration, as a platform team
+ * rolls out a change: pointed at another webhook port (another policy) or
+ * with another failurePolicy. The CA bundle certs/install.sh put in stays.
+ * The API server picks it up asynchronously: callers wait for the effect.
+ */
+export async function reconfigureWebhook(env: Hardener, change: { port?: number; failurePolicy?: 'Fail' | 'Ignore' }): Promise<void> {
+  const current = await getObject(env.plane, ['mutatingwebhookconfiguration', 'pod-hardener']);
+  const config = webhookConfiguration(change.port ?? env.port, change.failurePolicy ? { failurePolicy: change.failurePolicy } : {});
+  config.webhooks[0].clientConfig.caBundle = current.webhooks[0].clientConfig.caBundle;
+  await applyObject(env.plane, config);
+}

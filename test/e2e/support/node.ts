@@ -1,0 +1,233 @@
+/**
+ * A real node for the end-to-end tests: containerd + runc from Debian, the
+ * kubelet and kube-scheduler from the control plane binary (built from the
+ * v1.36.3 Go modules), a bridge network, everything under one temp folder and
+ * torn down in the order that leaves nothing behind. Pods are judged where
+ * they break: by the kubelet and the runtime.
+ *
+ * The control plane must run with NODE_CONTROL_PLANE (Node authorization,
+ * NodeRestriction, the controllers a node needs).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { Containerd } from './containerd.js';
+import { controlPlaneBinary, freePort, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+import { ensurePackages } from './debian-packages.js';
+import { cgroupHierarchies, nodeAddress } from './node-host.js';
+import { buildImage, buildProgramImage, ociArchive, type BuiltImage, type ImageSpec } from './oci-image.js';
+
+const run = promisify(execFile);
+
+/** What the API server and controller manager need for a node to join and run pods. */
+export const NODE_CONTROL_PLANE: ControlPlaneOptions = {
+  // A kubelet may only touch its own Node and its pods' objects (Node authorizer + NodeRestriction admission).
+  apiServerArgs: ['--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction'],
+  // Pods mounting a service-account token wait for the kube-root-ca.crt ConfigMap; the scheduler
+  // waits for the node's not-ready taint to be lifted by the node lifecycle controller.
+  controllers: ['root-ca-certificate-publisher-controller', 'node-lifecycle-controller'],
+};
+
+export const NODE_NAME = 'e2e-node';
+const SANDBOX_IMAGE = 'e2e.local/pause:1';
+
+export interface NodeOptions {
+  /** Plain-HTTP registries on loopback (host:port) containerd may pull from. */
+  registries?: string[];
+}
+
+function pauseBinary(): string {
+  const binary = join(dirname(controlPlaneBinary()), 'pause');
+  if (!existsSync(binary)) throw new Error(`the pause program is missing beside the control plane (${binary}): run the e2e tests through jest, whose global setup builds it`);
+  return binary;
+}
+
+export class TestNode {
+  private containerd: Containerd | undefined;
+  private readonly cgroupRoot: string;
+  private readonly bridge: string;
+  private readonly podSubnet: string;
+
+  private constructor(readonly plane: ControlPlane, readonly dir: string) {
+    const n = Math.floor(Math.random() * 250) + 1;
+    // One node per folder: its own cgroup parent, bridge and pod subnet, so a
+    // second node on the same machine (another test run) never shares them.
+    this.cgroupRoot = `/${dir.split('/').pop()}`;
+    this.bridge = `phe2e${n}`;
+    this.podSubnet = `10.244.${n}.0/24`;
+  }
+
+  static async start(plane: ControlPlane, options: NodeOptions = {}): Promise<TestNode> {
+    await ensurePackages(['containerd', 'runc', 'containernetworking-plugins', 'busybox-static'], 'the e2e node');
+    const node = new TestNode(plane, mkdtempSync(join(tmpdir(), 'ph-node-')));
+    try {
+      await node.boot(options);
+    } catch (error) {
+      await node.stop();
+      throw error;
+    }
+    return node;
+  }
+
+  private path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  private async boot(options: NodeOptions): Promise<void> {
+    this.containerd = await Containerd.start(this.path('containerd'), {
+      sandboxImage: SANDBOX_IMAGE,
+      podSubnet: this.podSubnet,
+      bridge: this.bridge,
+      ...(options.registries ? { registries: options.registries } : {}),
+    });
+    // The sandbox image: the upstream pause image's job, at its user (65535), from no registry.
+    await this.importImage(await buildProgramImage({ name: SANDBOX_IMAGE, user: '65535:65535' }, pauseBinary(), this.path('images')), SANDBOX_IMAGE);
+    this.makeCgroupRoot();
+    await this.startKubelet();
+    this.plane.launch('kube-scheduler', [`--kubeconfig=${this.plane.kubeconfig}`, '--leader-elect=false', '--secure-port=0']);
+    await this.plane.waitFor('kubelet', `node ${NODE_NAME} to be Ready and schedulable`, 120_000, () => this.schedulable());
+  }
+
+  /** The kubelet's cgroup parent, present in every hierarchy (v1 cpuset needs its cpus and mems filled in before anything can join). */
+  private makeCgroupRoot(): void {
+    for (const hierarchy of cgroupHierarchies()) {
+      const path = join(hierarchy, this.cgroupRoot);
+      mkdirSync(path, { recursive: true });
+      for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+        if (existsSync(join(hierarchy, file))) writeFileSync(join(path, file), readFileSync(join(hierarchy, file)));
+      }
+    }
+  }
+
+  private async startKubelet(): Promise<void> {
+    const credentials = await this.plane.clientCertificate('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`);
+    this.plane.writeKubeconfig(this.path('kubelet.kubeconfig'), credentials);
+    const config = {
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      address: nodeAddress(),
+      port: await freePort(),
+      readOnlyPort: 0,
+      healthzPort: 0,
+      containerRuntimeEndpoint: `unix://${this.containerd?.socket}`,
+      // No systemd here (cgroup v1): cgroupfs, as containerd's runc. Since 1.35 the
+      // kubelet refuses cgroup v1 unless told (failCgroupV1).
+      cgroupDriver: 'cgroupfs',
+      cgroupRoot: this.cgroupRoot,
+      failCgroupV1: false,
+      failSwapOn: false,
+      // The API server reaches the kubelet with the admin's certificate, from the plane's client CA.
+      authentication: { anonymous: { enabled: false }, webhook: { enabled: false }, x509: { clientCAFile: this.plane.path('client-ca.crt') } },
+      authorization: { mode: 'AlwaysAllow' },
+      // A test machine's disk or memory may be fuller than a real node's thresholds allow.
+      evictionHard: { 'memory.available': '50Mi', 'nodefs.available': '1%', 'nodefs.inodesFree': '1%', 'imagefs.available': '1%' },
+      imageGCHighThresholdPercent: 100,
+      imageGCLowThresholdPercent: 99,
+      podLogsDir: this.path('pod-logs'),
+      nodeStatusUpdateFrequency: '2s',
+      serializeImagePulls: false,
+    };
+    writeFileSync(this.path('kubelet.json'), JSON.stringify(config));
+    this.plane.launch('kubelet', [
+      `--config=${this.path('kubelet.json')}`,
+      `--kubeconfig=${this.path('kubelet.kubeconfig')}`,
+      `--root-dir=${this.path('kubelet')}`,
+      `--hostname-override=${NODE_NAME}`,
+      `--node-ip=${nodeAddress()}`,
+    ]);
+  }
+
+  private async schedulable(): Promise<boolean> {
+    const result = await this.plane.kubectl(['get', 'node', NODE_NAME, '-o', 'json'], { allowFailure: true });
+    if (result.code !== 0) return false;
+    const node = JSON.parse(result.stdout) as { spec?: { taints?: Array<{ key: string; effect: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
+    const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    const blocked = node.spec?.taints?.some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute') ?? false;
+    return ready && !blocked;
+  }
+
+  /** Makes an image available to pods under `ref` (use `imagePullPolicy: Never`). */
+  async importImage(image: BuiltImage, ref: string): Promise<void> {
+    const archive = this.path(`image-${Date.now()}-${Math.random().toString(36).slice(2)}.tar`);
+    await ociArchive(image, archive, ref);
+    try {
+      await this.containerd?.importArchive(archive);
+    } finally {
+      rmSync(archive, { force: true });
+    }
+  }
+
+  /** Builds a busybox test image (see oci-image.ts) and imports it under its name. */
+  async loadImage(spec: ImageSpec): Promise<string> {
+    await this.importImage(await buildImage(spec, this.path('images')), spec.name);
+    return spec.name;
+  }
+
+  /** Lets containerd pull from another plain-HTTP registry on loopback. */
+  addRegistry(host: string): void {
+    this.containerd?.addRegistry(host);
+  }
+
+  logs(): string {
+    return `kubelet:\n${this.plane.logs('kubelet').split('\n').slice(-30).join('\n')}\ncontainerd:\n${this.containerd?.logTail(30) ?? ''}`;
+  }
+
+  /**
+   * Teardown, in the order that leaves nothing behind: the pods (so the
+   * kubelet tears down their sandboxes and networks), the kubelet and
+   * scheduler, what containers are left and containerd, then the mounts,
+   * cgroups and bridge they leave, then the folder.
+   */
+  async stop(): Promise<void> {
+    await this.deletePods().catch(() => undefined);
+    await this.plane.terminate('kubelet');
+    await this.plane.terminate('kube-scheduler');
+    await this.containerd?.stop();
+    await this.unmountAll();
+    this.removeCgroups();
+    await run('ip', ['link', 'delete', this.bridge]).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async deletePods(): Promise<void> {
+    await this.plane.kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=false'], { allowFailure: true });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const left = await this.plane.kubectl(['get', 'pods', '--all-namespaces', '-o', 'name'], { allowFailure: true });
+      if (left.code === 0 && left.stdout.trim() === '') return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  private async unmountAll(): Promise<void> {
+    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1]?.replace(/\\040/g, ' '))
+      .filter((point): point is string => point !== undefined && point.startsWith(`${this.dir}/`))
+      .sort((a, b) => b.length - a.length); // deepest first
+    for (const point of mounts) await run('umount', [point]).catch(() => run('umount', ['--lazy', point])).catch(() => undefined);
+  }
+
+  /** Removes the kubelet's cgroup tree (children before parents: cgroupfs only removes empty groups). */
+  private removeCgroups(): void {
+    const remove = (path: string): void => {
+      if (!existsSync(path)) return;
+      for (const entry of readdirSync(path)) {
+        const child = join(path, entry);
+        if (statSync(child).isDirectory()) remove(child);
+      }
+      try {
+        rmdirSync(path);
+      } catch {
+        // still busy: a process outlived the teardown; the folder name says whose
+      }
+    };
+    for (const hierarchy of cgroupHierarchies()) remove(join(hierarchy, this.cgroupRoot));
+  }
+}
+
+export function startNode(plane: ControlPlane, options: NodeOptions = {}): Promise<TestNode> {
+  return TestNode.start(plane, options);
+}
