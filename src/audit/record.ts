@@ -8,6 +8,8 @@ import type { Operation } from 'fast-json-patch';
 import type { Mode } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
 import { CONTROL_IDS, type ControlId } from '../engine/control-ids.js';
+import type { Finding } from '../engine/findings.js';
+import { keptPart } from '../engine/outcome.js';
 import type { ContainerKind, Pod } from '../engine/pod.js';
 import type { ReviewDecision, ReviewOutcome } from '../engine/review.js';
 
@@ -20,8 +22,10 @@ export interface ContainerRecord {
   applied: ControlId[];
   exempted: ControlId[];
   notApplicable: Array<{ control: ControlId; reason: string }>;
-  /** Fill mode: explicit values kept although they do not meet the control. */
+  /** Fill mode: explicit values kept although they do not meet the control (beside a change, or instead of one). */
   kept: Array<{ control: ControlId; reason: string }>;
+  /** The image the decisions read, when images are resolved: reference, digest read (null if unreadable, with why). */
+  image?: { reference: string; digest: string | null; unreadable?: string };
 }
 
 export interface DecisionRecord {
@@ -44,10 +48,16 @@ export interface DecisionRecord {
   /** The pod's exempt-reason annotation, else null. */
   exemptReason: string | null;
   containers: ContainerRecord[];
+  /** Controls that changed the pod-level securityContext (in audit mode: would have). */
+  pod: { applied: ControlId[] };
   refusedExemptions: Array<{ container: string | null; control: ControlId; reason: string }>;
+  /** Pod-level fields left as they were, and why (the podLevel findings). */
   podNotes: string[];
+  /** Everything the review found, in full (the warnings below may be cut to what kubectl shows). */
+  findings: Finding[];
   /** The operations returned (in audit mode: those enforce mode would return). */
   patch: Operation[];
+  /** The warnings as sent. */
   warnings: string[];
   durationMs: number;
 }
@@ -72,20 +82,22 @@ function identity(request: AdmissionRequest): Pick<DecisionRecord, 'namespace' |
 }
 
 function containerRecords(decision: ReviewDecision): ContainerRecord[] {
-  return decision.containers.map(({ name, kind, outcomes }) => {
+  return decision.containers.map(({ name, kind, outcomes, image }) => {
     const record: ContainerRecord = { name, kind, applied: [], exempted: [], notApplicable: [], kept: [] };
     for (const control of CONTROL_IDS) {
       const outcome = outcomes.get(control);
       if (outcome?.kind === 'applied') record.applied.push(control);
       else if (outcome?.kind === 'exempt') record.exempted.push(control);
       else if (outcome?.kind === 'notApplicable') record.notApplicable.push({ control, reason: outcome.why });
-      else if (outcome?.kind === 'kept') record.kept.push({ control, reason: outcome.why });
+      const keptReason = keptPart(outcome);
+      if (keptReason !== undefined) record.kept.push({ control, reason: keptReason });
     }
+    if (image) record.image = image;
     return record;
   });
 }
 
-export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewDecision, durationMs: number, error?: string): DecisionRecord {
+export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewDecision, warnings: readonly string[], durationMs: number, error?: string): DecisionRecord {
   return {
     schemaVersion: DECISION_SCHEMA_VERSION,
     uid: request.uid,
@@ -100,10 +112,12 @@ export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewD
     error: error ?? null,
     exemptReason: decision.exemptionReason ?? null,
     containers: containerRecords(decision),
+    pod: { applied: CONTROL_IDS.filter((id) => decision.pod.get(id)?.kind === 'applied') },
     refusedExemptions: decision.refusedExemptions.map(({ container, control, why }) => ({ container: container ?? null, control, reason: why })),
-    podNotes: decision.podNotes,
+    podNotes: decision.findings.filter((finding) => finding.kind === 'podLevel').map((finding) => finding.detail),
+    findings: decision.findings,
     patch: decision.wouldPatch ?? decision.patch,
-    warnings: decision.warnings,
+    warnings: [...warnings],
     durationMs: Math.round(durationMs * 1000) / 1000,
   };
 }

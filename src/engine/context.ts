@@ -7,6 +7,8 @@
  */
 import type { ControlId } from './control-ids.js';
 import type { Exemptions } from './exemptions.js';
+import type { Finding } from './findings.js';
+import type { ImageLookup } from './image-facts.js';
 import { EXEMPT, notApplicable, type Outcome } from './outcome.js';
 import type { Container, ContainerKind, ContainerList, Pod, SecurityContext, Volume, VolumeMount } from './pod.js';
 
@@ -53,6 +55,12 @@ export interface HardenSettings {
   /** Capabilities that capabilities.add may keep in enforce mode. */
   allowedCapabilities: readonly string[];
   defaultRunAsUser: number | undefined;
+  /**
+   * What to do with a container whose image could not be read: harden as if
+   * its user were non-root (it may then be refused by the kubelet), or leave
+   * runAsNonRoot unset.
+   */
+  unreadableImages: 'harden' | 'skip';
 }
 
 export interface PassState {
@@ -71,8 +79,16 @@ export interface PassState {
   readonly targets: readonly Target[];
   /** Every container of the pod, changed or not, for pod-wide decisions. */
   readonly allContainers: readonly Container[];
-  /** Pod-level fields a control had to leave insecure, and why (reported as warnings). */
-  readonly podNotes: string[];
+  /** What a person should hear about (see findings.ts). */
+  readonly findings: Finding[];
+  /**
+   * What each control did at the pod level (spec.securityContext): every
+   * pod-level change is attributed here, as container changes are to their
+   * target's outcomes.
+   */
+  readonly podOutcomes: Map<ControlId, Outcome>;
+  /** What each container's image says about itself; undefined when images are not resolved. */
+  image(target: Target): ImageLookup | undefined;
   /** Which pod-level parts of the view are copies already (copy on write, as for targets). */
   readonly copied: { securityContext: boolean; volumes: boolean };
 }

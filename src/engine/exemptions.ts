@@ -4,6 +4,9 @@
  */
 import { CONTROL_IDS, parseControlId, type ControlId } from './control-ids.js';
 import type { AnnotationKeys } from './annotations.js';
+import type { Finding } from './findings.js';
+import { own } from './own.js';
+import { checkWritablePath, forbiddenWritablePath } from './writable-paths.js';
 
 export interface ExemptionRules {
   requireReason: boolean;
@@ -31,12 +34,11 @@ export interface Exemptions {
   refused: RefusedExemption[];
   /** Extra paths to mount writable, validated and normalised. */
   writablePaths: string[];
-  /** Problems a person should hear about: unknown ids, unknown containers, refused exemptions, bad paths. */
-  warnings: string[];
+  /** Problems a person should hear about: unknown ids, unknown containers, refused exemptions, bad or refused paths. */
+  findings: Finding[];
 }
 
 const MAX_WRITABLE_PATHS = 16;
-const MAX_PATH_LENGTH = 1024;
 
 /** Splits "a, b,c" into trimmed, non-empty items. */
 function splitList(value: string): string[] {
@@ -47,7 +49,7 @@ function splitList(value: string): string[] {
 }
 
 /** Turns an exemption annotation value into control ids; unknown ids are reported, not fatal. */
-function parseControls(value: string, where: string, warnings: string[]): Set<ControlId> {
+function parseControls(value: string, where: string, findings: Finding[]): Set<ControlId> {
   const controls = new Set<ControlId>();
   for (const item of splitList(value)) {
     if (item.toLowerCase() === 'all') {
@@ -56,7 +58,7 @@ function parseControls(value: string, where: string, warnings: string[]): Set<Co
     }
     const id = parseControlId(item);
     if (id) controls.add(id);
-    else warnings.push(`${where}: unknown control "${truncate(item, 40)}" ignored; known controls: all, ${CONTROL_IDS.join(', ')}`);
+    else findings.push({ kind: 'annotation', detail: `${where}: unknown control "${truncate(item, 40)}" ignored; known controls: all, ${CONTROL_IDS.join(', ')}` });
   }
   return controls;
 }
@@ -66,35 +68,22 @@ function truncate(text: string, max: number): string {
   return printable.length <= max ? printable : `${printable.slice(0, max - 1)}…`;
 }
 
-/**
- * Checks one writable path. Kubernetes only forbids '..' in a mountPath; we are
- * stricter so the result is predictable: absolute, normalised, not the root.
- */
-function checkWritablePath(path: string): string | undefined {
-  if (!path.startsWith('/')) return 'must be an absolute path';
-  if (path === '/') return 'must not be the root directory';
-  if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;
-  if (/[\s:\\]|[^\x20-\x7e]/.test(path)) return 'must not contain spaces, colons, backslashes or non-ASCII characters';
-  const segments = path.slice(1).split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    return "must be normalised (no empty, '.' or '..' segments, no trailing slash)";
-  }
-  return undefined;
-}
-
-function parseWritablePaths(value: string | undefined, key: string, warnings: string[]): string[] {
+function parseWritablePaths(value: string | undefined, key: string, findings: Finding[]): string[] {
   if (value === undefined) return [];
   const paths: string[] = [];
   for (const path of splitList(value)) {
     const problem = checkWritablePath(path);
+    const forbidden = problem === undefined ? forbiddenWritablePath(path) : undefined;
     if (problem) {
-      warnings.push(`${key}: path "${truncate(path, 60)}" ignored: ${problem}`);
+      findings.push({ kind: 'annotation', detail: `${key}: path "${truncate(path, 60)}" ignored: ${problem}` });
+    } else if (forbidden) {
+      findings.push({ kind: 'writablePathRefused', detail: `${key}: path "${truncate(path, 60)}" refused: ${forbidden}` });
     } else if (!paths.includes(path) && path !== '/tmp') {
       paths.push(path);
     }
   }
   if (paths.length > MAX_WRITABLE_PATHS) {
-    warnings.push(`${key}: only the first ${MAX_WRITABLE_PATHS} paths are used`);
+    findings.push({ kind: 'annotation', detail: `${key}: only the first ${MAX_WRITABLE_PATHS} paths are used` });
     paths.length = MAX_WRITABLE_PATHS;
   }
   return paths;
@@ -106,16 +95,16 @@ export function readExemptions(
   keys: AnnotationKeys,
   rules: ExemptionRules,
 ): Exemptions {
-  const warnings: string[] = [];
+  const findings: Finding[] = [];
   const refused: RefusedExemption[] = [];
-  const rawReason = annotations[keys.exemptReason]?.trim();
+  const rawReason = own(annotations, keys.exemptReason)?.trim();
   const reason = rawReason === '' ? undefined : rawReason;
   const granted = new Map<string, Set<ControlId>>();
 
   // Under key "" the pod-wide grants; container names are never empty.
   const consider = (container: string | undefined, where: string, value: string): void => {
     const honoured = new Set<ControlId>();
-    for (const control of parseControls(value, where, warnings)) {
+    for (const control of parseControls(value, where, findings)) {
       const why = refusal(control, reason, rules);
       if (why) refused.push(container === undefined ? { control, why } : { container, control, why });
       else honoured.add(control);
@@ -123,7 +112,7 @@ export function readExemptions(
     granted.set(container ?? '', honoured);
   };
 
-  const podValue = annotations[keys.exempt];
+  const podValue = own(annotations, keys.exempt);
   if (podValue !== undefined) consider(undefined, keys.exempt, podValue);
 
   const known = new Set(containerNames);
@@ -131,14 +120,14 @@ export function readExemptions(
     if (!key.startsWith(keys.containerPrefix)) continue;
     const name = key.slice(keys.containerPrefix.length);
     if (!known.has(name)) {
-      warnings.push(`${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored`);
+      findings.push({ kind: 'annotation', detail: `${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored` });
       continue;
     }
     consider(name, key, value);
   }
 
-  for (const { container, controls, why } of groupRefusals(refused)) {
-    warnings.push(`exemption of ${controls.join(', ')} for ${container === undefined ? 'the pod' : `container "${container}"`} refused: ${why}`);
+  for (const { container, control, why } of refused) {
+    findings.push({ kind: 'exemptionRefused', ...(container === undefined ? {} : { container }), controls: [control], detail: why });
   }
 
   const podWide = granted.get('') ?? new Set<ControlId>();
@@ -146,8 +135,8 @@ export function readExemptions(
     reason,
     isExempt: (containerName, control) => podWide.has(control) || (granted.get(containerName)?.has(control) ?? false),
     refused,
-    writablePaths: parseWritablePaths(annotations[keys.writablePaths], keys.writablePaths, warnings),
-    warnings,
+    writablePaths: parseWritablePaths(own(annotations, keys.writablePaths), keys.writablePaths, findings),
+    findings,
   };
 }
 
@@ -156,16 +145,4 @@ function refusal(control: ControlId, reason: string | undefined, rules: Exemptio
   if (!rules.allowedControls.includes(control)) return 'the policy does not allow exempting this control';
   if (rules.requireReason && reason === undefined) return 'the policy requires a reason (exempt-reason annotation)';
   return undefined;
-}
-
-/** One warning per scope and reason, listing the controls, keeps kubectl's output short. */
-function groupRefusals(refused: RefusedExemption[]): Array<{ container: string | undefined; controls: ControlId[]; why: string }> {
-  const groups = new Map<string, { container: string | undefined; controls: ControlId[]; why: string }>();
-  for (const { container, control, why } of refused) {
-    const key = JSON.stringify([container ?? null, why]);
-    const group = groups.get(key) ?? { container, controls: [], why };
-    group.controls.push(control);
-    groups.set(key, group);
-  }
-  return [...groups.values()];
 }

@@ -8,8 +8,11 @@ import type { Operation } from 'fast-json-patch';
 import type { ControlId } from './control-ids.js';
 import type { ContainerView, HardenSettings, PassState, PodView, Target } from './context.js';
 import type { Exemptions } from './exemptions.js';
+import type { Finding } from './findings.js';
 import { hardenedAnnotationValue } from './hardened-annotation.js';
+import type { ImageLookups } from './image-facts.js';
 import type { Outcome } from './outcome.js';
+import { own } from './own.js';
 import { CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
 import { applyAllowPrivilegeEscalation } from './controls/allow-privilege-escalation.js';
 import { applyCapabilities } from './controls/capabilities.js';
@@ -45,19 +48,24 @@ export interface HardenInput {
   onlyEphemeral?: ReadonlySet<string>;
   /** Where to record what changed (`<prefix>/hardened`); absent: no annotation. */
   hardenedAnnotationKey?: string;
+  /** What each image says about itself, by the container's image string; absent: images are not resolved. */
+  images?: ImageLookups;
 }
 
 export interface ContainerReport {
   name: string;
   kind: ContainerKind;
   outcomes: ReadonlyMap<ControlId, Outcome>;
+  /** The image the decisions read, when it was looked up: its reference and the digest of what was read. */
+  image?: { reference: string; digest: string | null; unreadable?: string };
 }
 
 export interface HardenResult {
   patch: Operation[];
   containers: ContainerReport[];
-  /** Pod-level fields left insecure, and why. */
-  podNotes: string[];
+  /** What each control did at the pod level (spec.securityContext); only controls that looked at it. */
+  pod: ReadonlyMap<ControlId, Outcome>;
+  findings: Finding[];
 }
 
 /**
@@ -124,20 +132,33 @@ export function hardenPod(input: HardenInput): HardenResult {
     podLevelMutable: input.onlyEphemeral === undefined,
     targets,
     allContainers: CONTAINER_LISTS.flatMap((list) => pod.spec[list] ?? []),
-    podNotes: [],
+    findings: [],
+    podOutcomes: new Map(),
+    image: (target) => {
+      const image = target.original.image;
+      return input.images && typeof image === 'string' ? input.images.get(image) : undefined;
+    },
     copied: { securityContext: false, volumes: false },
   };
   for (const control of CONTROLS) control(state);
 
-  const containers = targets.map(({ name, kind, outcomes }) => ({ name, kind, outcomes }));
+  const containers = targets.map((target): ContainerReport => {
+    const report: ContainerReport = { name: target.name, kind: target.kind, outcomes: target.outcomes };
+    const lookup = state.image(target);
+    if (lookup) {
+      const reference = String(target.original.image);
+      report.image = lookup.status === 'found' ? { reference, digest: lookup.facts.digest } : { reference, digest: null, unreadable: lookup.reason };
+    }
+    return report;
+  });
   if (input.hardenedAnnotationKey && state.podLevelMutable) {
     const key = input.hardenedAnnotationKey;
-    const value = hardenedAnnotationValue(pod.metadata?.annotations?.[key], containers);
+    const value = hardenedAnnotationValue(own(pod.metadata?.annotations, key), containers, state.podOutcomes);
     if (value !== undefined) {
       if (!after.metadata) after.metadata = {};
       // A new map: the request's annotations stay as they were.
       after.metadata.annotations = { ...(after.metadata.annotations ?? {}), [key]: value };
     }
   }
-  return { patch: compare(before, after), containers, podNotes: state.podNotes };
+  return { patch: compare(before, after), containers, pod: state.podOutcomes, findings: state.findings };
 }

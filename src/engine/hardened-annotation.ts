@@ -6,34 +6,48 @@
  * changes a container added by another webhook merges into what an earlier pass
  * wrote. The decision log, not this annotation, is the authoritative record;
  * the annotation is informational and is never read to make a decision.
+ *
+ * Container names are user data: the record is built in Maps and written with
+ * Object.fromEntries, so a container named "constructor" (a valid DNS label)
+ * or a previous value with a "__proto__" key is just another name.
  */
 import { CONTROL_IDS, isControlId, type ControlId } from './control-ids.js';
 import type { ContainerReport } from './harden.js';
+import type { Outcome } from './outcome.js';
 
 export interface HardenedRecord {
   /** Controls that changed each container. */
   changed: Record<string, ControlId[]>;
+  /** Controls that changed the pod-level security context. */
+  pod?: ControlId[];
   /** Honoured exemptions per container. */
   exempt?: Record<string, ControlId[]>;
   /** Controls that could not be applied per container (see the warnings or the log for why). */
   skipped?: Record<string, ControlId[]>;
 }
 
-function readControlMap(value: unknown): Record<string, ControlId[]> {
-  const result: Record<string, ControlId[]> = {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
-  for (const [container, ids] of Object.entries(value)) {
-    if (Array.isArray(ids)) result[container] = ids.filter((id): id is ControlId => typeof id === 'string' && isControlId(id));
-  }
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function controlList(value: unknown): ControlId[] {
+  return Array.isArray(value) ? value.filter((id): id is ControlId => typeof id === 'string' && isControlId(id)) : [];
+}
+
+function readControlMap(value: unknown): Map<string, ControlId[]> {
+  const result = new Map<string, ControlId[]>();
+  if (!isRecord(value)) return result;
+  for (const [container, ids] of Object.entries(value)) result.set(container, controlList(ids));
   return result;
 }
 
-export function parseHardenedRecord(value: string | undefined): HardenedRecord | undefined {
+/** What an earlier pass recorded: changed containers and pod-level controls. Anything unreadable counts as nothing. */
+export function parseHardenedRecord(value: string | undefined): { changed: Map<string, ControlId[]>; pod: ControlId[] } | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    return { changed: readControlMap((parsed as Record<string, unknown>).changed) };
+    if (!isRecord(parsed)) return undefined;
+    return { changed: readControlMap(parsed.changed), pod: controlList(parsed.pod) };
   } catch {
     return undefined;
   }
@@ -45,39 +59,37 @@ function merge(into: readonly ControlId[] | undefined, ids: readonly ControlId[]
   return CONTROL_IDS.filter((id) => into.includes(id) || ids.includes(id));
 }
 
+function idsOf(outcomes: ReadonlyMap<ControlId, Outcome>, kind: Outcome['kind']): ControlId[] {
+  // Read in CONTROL_IDS order (not the order the controls ran in), so the lists come out ordered.
+  return CONTROL_IDS.filter((id) => outcomes.get(id)?.kind === kind);
+}
+
 /** The annotation value after this pass, or undefined when the pass changed nothing. */
-export function hardenedAnnotationValue(previous: string | undefined, containers: readonly ContainerReport[]): string | undefined {
-  const exempt: Record<string, ControlId[]> = {};
-  const skipped: Record<string, ControlId[]> = {};
-  const applied: Array<[string, ControlId[]]> = [];
-  let anyExempt = false;
-  let anySkipped = false;
+export function hardenedAnnotationValue(
+  previous: string | undefined,
+  containers: readonly ContainerReport[],
+  pod: ReadonlyMap<ControlId, Outcome> = new Map(),
+): string | undefined {
+  const applied = new Map<string, ControlId[]>();
+  const exempt = new Map<string, ControlId[]>();
+  const skipped = new Map<string, ControlId[]>();
   for (const container of containers) {
-    const changedHere: ControlId[] = [];
-    const exemptHere: ControlId[] = [];
-    const skippedHere: ControlId[] = [];
-    // Read in CONTROL_IDS order (not the order the controls ran in), so the lists come out ordered.
-    for (const id of CONTROL_IDS) {
-      const kind = container.outcomes.get(id)?.kind;
-      if (kind === 'applied') changedHere.push(id);
-      else if (kind === 'exempt') exemptHere.push(id);
-      else if (kind === 'notApplicable') skippedHere.push(id);
-    }
-    if (changedHere.length > 0) applied.push([container.name, changedHere]);
-    if (exemptHere.length > 0) {
-      exempt[container.name] = exemptHere;
-      anyExempt = true;
-    }
-    if (skippedHere.length > 0) {
-      skipped[container.name] = skippedHere;
-      anySkipped = true;
+    for (const [map, kind] of [[applied, 'applied'], [exempt, 'exempt'], [skipped, 'notApplicable']] as const) {
+      const ids = idsOf(container.outcomes, kind);
+      if (ids.length > 0) map.set(container.name, ids);
     }
   }
-  if (applied.length === 0) return undefined;
-  const changed = parseHardenedRecord(previous)?.changed ?? {};
-  for (const [name, ids] of applied) changed[name] = merge(changed[name], ids);
-  const record: HardenedRecord = { changed };
-  if (anyExempt) record.exempt = exempt;
-  if (anySkipped) record.skipped = skipped;
+  const podApplied = idsOf(pod, 'applied');
+  if (applied.size === 0 && podApplied.length === 0) return undefined;
+
+  const earlier = parseHardenedRecord(previous);
+  const changed = earlier?.changed ?? new Map<string, ControlId[]>();
+  for (const [name, ids] of applied) changed.set(name, merge(changed.get(name), ids));
+  const podChanged = merge(earlier?.pod, podApplied);
+
+  const record: HardenedRecord = { changed: Object.fromEntries(changed) };
+  if (podChanged.length > 0) record.pod = podChanged;
+  if (exempt.size > 0) record.exempt = Object.fromEntries(exempt);
+  if (skipped.size > 0) record.skipped = Object.fromEntries(skipped);
   return JSON.stringify(record);
 }

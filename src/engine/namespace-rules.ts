@@ -6,6 +6,8 @@
  */
 import { MODES, type Mode, type Policy } from '../config/policy.js';
 import type { ExemptionRules } from './exemptions.js';
+import type { Finding } from './findings.js';
+import { own } from './own.js';
 
 export interface NamespaceFacts {
   labels: Readonly<Record<string, string>>;
@@ -17,16 +19,16 @@ export interface NamespaceDecision {
   excluded?: string;
   mode: Mode;
   exemptions: ExemptionRules['namespace'];
-  warnings: string[];
+  findings: Finding[];
 }
 
 /** A label wins over an annotation of the same key. */
 function valueOf(facts: NamespaceFacts, key: string): string | undefined {
-  return facts.labels[key] ?? facts.annotations[key];
+  return own(facts.labels, key) ?? own(facts.annotations, key);
 }
 
 export function namespaceDecision(policy: Policy, namespace: string, facts: NamespaceFacts | undefined, extraExcluded: readonly string[] = []): NamespaceDecision {
-  const decision: NamespaceDecision = { mode: policy.mode, exemptions: { allowed: true }, warnings: [] };
+  const decision: NamespaceDecision = { mode: policy.mode, exemptions: { allowed: true }, findings: [] };
   if (policy.excludedNamespaces.includes(namespace) || extraExcluded.includes(namespace)) {
     decision.excluded = `namespace "${namespace}" is excluded`;
     return decision;
@@ -40,7 +42,7 @@ export function namespaceDecision(policy: Policy, namespace: string, facts: Name
     const value = valueOf(facts, modeLabel);
     if (value !== undefined) {
       if ((MODES as readonly string[]).includes(value)) decision.mode = value as Mode;
-      else decision.warnings.push(`namespace "${namespace}": ${modeLabel} must be one of ${MODES.join(', ')}; the policy's mode ${policy.mode} applies`);
+      else decision.findings.push({ kind: 'namespace', detail: `namespace "${namespace}": ${modeLabel} must be one of ${MODES.join(', ')}; the policy's mode ${policy.mode} applies` });
     }
   }
   const label = policy.exemptions.namespaceLabel;

@@ -8,10 +8,12 @@ import type { AdmissionRequest } from './admission-request.js';
 import { annotationKeys } from './annotations.js';
 import { CONTROL_IDS, type ControlId } from './control-ids.js';
 import { readExemptions, type Exemptions, type RefusedExemption } from './exemptions.js';
+import type { Finding } from './findings.js';
 import { hardenPod, type ContainerReport } from './harden.js';
+import type { ImageLookups } from './image-facts.js';
 import { namespaceDecision, type NamespaceFacts } from './namespace-rules.js';
+import type { Outcome } from './outcome.js';
 import { CONTAINER_LISTS, PodShapeError, readPod, type Pod } from './pod.js';
-import { finalizeWarnings, quoteList } from './warnings.js';
 
 export type ReviewOutcome = 'patched' | 'unchanged' | 'exempt' | 'skipped' | 'error';
 
@@ -21,6 +23,8 @@ export interface ReviewContext {
   extraExcludedNamespaces?: readonly string[];
   /** The pod's namespace as the cluster knows it; undefined when it is not known. */
   namespace?: NamespaceFacts;
+  /** What each container's image says about itself (looked up by the resolver); absent: images are not resolved. */
+  images?: ImageLookups;
 }
 
 export interface ReviewDecision {
@@ -32,18 +36,19 @@ export interface ReviewDecision {
   patch: PatchOperation[];
   /** In audit mode, the patch enforce mode would have returned. */
   wouldPatch?: PatchOperation[];
-  warnings: string[];
+  /** Everything a person should hear about, structured; adapters render it (admission/warnings.ts, the record, the CLI). */
+  findings: Finding[];
   containers: ContainerReport[];
-  /** Pod-level fields left insecure, and why. */
-  podNotes: string[];
+  /** What each control did at the pod level (spec.securityContext). */
+  pod: ReadonlyMap<ControlId, Outcome>;
   exemptionReason?: string;
   refusedExemptions: RefusedExemption[];
 }
 
 export type { NamespaceFacts };
 
-function skipped(mode: Mode, reason: string, warnings: string[] = []): ReviewDecision {
-  return { outcome: 'skipped', skipReason: reason, mode, patch: [], warnings: finalizeWarnings(warnings), containers: [], podNotes: [], refusedExemptions: [] };
+function skipped(mode: Mode, reason: string, findings: Finding[] = []): ReviewDecision {
+  return { outcome: 'skipped', skipReason: reason, mode, patch: [], findings, containers: [], pod: new Map(), refusedExemptions: [] };
 }
 
 /** The pod's namespace: the request's, else the object's. Governance and the review read it from here. */
@@ -88,13 +93,15 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
     pod = readPod(request.object, 'request.object');
     if (kind === 'ephemeral') {
       if (request.oldObject === undefined || request.oldObject === null) {
-        return skipped(mode, 'ephemeral containers update without oldObject', ['the review has no oldObject, so the new ephemeral containers cannot be told apart; not hardened']);
+        return skipped(mode, 'ephemeral containers update without oldObject', [
+          { kind: 'notHardened', detail: 'the review has no oldObject, so the new ephemeral containers cannot be told apart; not hardened' },
+        ]);
       }
       onlyEphemeral = newEphemeralContainers(pod, readPod(request.oldObject, 'request.oldObject'));
     }
   } catch (error) {
     if (!(error instanceof PodShapeError)) throw error;
-    return skipped(mode, `malformed pod: ${error.message}`, [`the pod could not be read (${error.message}); not hardened`]);
+    return skipped(mode, `malformed pod: ${error.message}`, [{ kind: 'malformedPod', field: error.field, detail: error.message }]);
   }
 
   const keys = annotationKeys(policy.annotationPrefix);
@@ -111,21 +118,23 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
       strictness: mode === 'fill' ? 'fill' : 'enforce',
       allowedCapabilities: policy.allowedCapabilities,
       defaultRunAsUser: policy.defaultRunAsUser,
+      unreadableImages: policy.images.unreadable,
     },
     ...(onlyEphemeral ? { onlyEphemeral } : {}),
+    ...(context.images ? { images: context.images } : {}),
     hardenedAnnotationKey: keys.hardened,
   });
 
   const audit = mode === 'audit';
-  const warnings = [...governance.warnings, ...exemptions.warnings, ...notApplicableWarnings(result.containers), ...result.podNotes];
-  if (audit && result.patch.length > 0) warnings.push(...auditWarnings(result.containers));
+  const findings = [...governance.findings, ...exemptions.findings, ...notApplicableFindings(result.containers), ...result.findings];
+  if (audit && result.patch.length > 0) findings.push(...auditFindings(result.containers, result.pod));
   const decision: ReviewDecision = {
     outcome: outcomeOf(result.containers, audit ? [] : result.patch, exemptions),
     mode,
     patch: audit ? [] : result.patch,
-    warnings: finalizeWarnings(warnings),
+    findings,
     containers: result.containers,
-    podNotes: result.podNotes,
+    pod: result.pod,
     refusedExemptions: exemptions.refused,
   };
   if (audit) decision.wouldPatch = result.patch;
@@ -139,27 +148,25 @@ function outcomeOf(containers: readonly ContainerReport[], patch: readonly Patch
   return everythingExempt ? 'exempt' : 'unchanged';
 }
 
-/** One warning per reason, naming the containers and controls it stopped. */
-function notApplicableWarnings(containers: readonly ContainerReport[]): string[] {
-  const byReason = new Map<string, { controls: Set<ControlId>; containers: Set<string> }>();
+/** One finding per container and control left out, with the reason. */
+function notApplicableFindings(containers: readonly ContainerReport[]): Finding[] {
+  const findings: Finding[] = [];
   for (const container of containers) {
-    for (const [control, outcome] of container.outcomes) {
-      if (outcome.kind !== 'notApplicable') continue;
-      const group = byReason.get(outcome.why) ?? { controls: new Set(), containers: new Set() };
-      group.controls.add(control);
-      group.containers.add(container.name);
-      byReason.set(outcome.why, group);
+    for (const control of CONTROL_IDS) {
+      const outcome = container.outcomes.get(control);
+      if (outcome?.kind === 'notApplicable') findings.push({ kind: 'notApplicable', container: container.name, controls: [control], detail: outcome.why });
     }
   }
-  return [...byReason].map(([why, group]) => {
-    const who = `${group.containers.size === 1 ? 'container' : 'containers'} ${quoteList([...group.containers])}`;
-    return `${who}: ${CONTROL_IDS.filter((id) => group.controls.has(id)).join(', ')} not applied: ${why}`;
-  });
+  return findings;
 }
 
-function auditWarnings(containers: readonly ContainerReport[]): string[] {
-  const changes = containers
-    .map((c) => ({ name: c.name, applied: CONTROL_IDS.filter((id) => c.outcomes.get(id)?.kind === 'applied') }))
-    .filter((c) => c.applied.length > 0);
-  return changes.map((c) => `audit mode, nothing changed; enforce mode would change container "${c.name}": ${c.applied.join(', ')}`);
+function auditFindings(containers: readonly ContainerReport[], pod: ReadonlyMap<ControlId, Outcome>): Finding[] {
+  const findings: Finding[] = [];
+  for (const container of containers) {
+    const applied = CONTROL_IDS.filter((id) => container.outcomes.get(id)?.kind === 'applied');
+    if (applied.length > 0) findings.push({ kind: 'audit', container: container.name, controls: applied, detail: `audit mode, nothing changed; enforce mode would change container "${container.name}": ${applied.join(', ')}` });
+  }
+  const podApplied = CONTROL_IDS.filter((id) => pod.get(id)?.kind === 'applied');
+  if (podApplied.length > 0) findings.push({ kind: 'audit', controls: podApplied, detail: `audit mode, nothing changed; enforce mode would change the pod's securityContext: ${podApplied.join(', ')}` });
+  return findings;
 }

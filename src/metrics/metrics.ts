@@ -5,14 +5,17 @@
 import client from 'prom-client';
 import { CONTROL_IDS } from '../engine/control-ids.js';
 import type { ReviewDecision } from '../engine/review.js';
+import type { Overload } from '../admission/errors.js';
 
 export interface Metrics {
   readonly registry: client.Registry;
   /** Counts one answered review. */
-  observeReview(operation: string, decision: Pick<ReviewDecision, 'outcome' | 'patch' | 'containers' | 'warnings'>, seconds: number): void;
+  observeReview(operation: string, decision: Pick<ReviewDecision, 'outcome' | 'patch' | 'containers' | 'pod'>, warnings: number, seconds: number): void;
   /** Counts a request that got no review decision (bad input, internal error). */
   observeError(kind: 'bad_request' | 'internal'): void;
-  observeReload(what: 'policy' | 'certificate', result: 'success' | 'failure'): void;
+  observeReload(what: 'policy' | 'certificate' | 'client-ca', result: 'success' | 'failure'): void;
+  /** Counts a review refused with 429 because the server was at one of its load bounds. */
+  observeOverload(limit: Overload): void;
 }
 
 // Admission reviews take well under a millisecond; the API server gives up after seconds.
@@ -67,8 +70,14 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
   });
   const reloads = new client.Counter({
     name: 'pod_hardener_reloads_total',
-    help: 'Reloads of the policy file or the serving certificate, by result.',
+    help: 'Reloads of the policy file, the serving certificate or the client CA, by result.',
     labelNames: ['what', 'result'],
+    registers: [registry],
+  });
+  const overloads = new client.Counter({
+    name: 'pod_hardener_overload_refusals_total',
+    help: 'Reviews refused with 429 at a load bound: concurrent_reviews (--max-concurrent-reviews) or bytes_in_flight (--max-bytes-in-flight).',
+    labelNames: ['limit'],
     registers: [registry],
   });
   // Pre-create the series so dashboards see zeros rather than gaps.
@@ -78,16 +87,18 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     notApplicable.labels(control).inc(0);
   }
   for (const kind of ['bad_request', 'internal']) errors.labels(kind).inc(0);
+  for (const limit of ['concurrent_reviews', 'bytes_in_flight']) overloads.labels(limit).inc(0);
 
   return {
     registry,
-    observeReview(operation, decision, seconds) {
+    observeReview(operation, decision, warningCount, seconds) {
       reviews.labels(KNOWN_OPERATIONS.has(operation) ? operation : 'other', decision.outcome).inc();
       duration.observe(seconds);
-      if (decision.warnings.length > 0) warnings.inc(decision.warnings.length);
+      if (warningCount > 0) warnings.inc(warningCount);
       const seen = { applied: new Set<string>(), exempt: new Set<string>(), notApplicable: new Set<string>() };
-      for (const container of decision.containers) {
-        for (const [control, outcome] of container.outcomes) {
+      // Pod-level changes count for their control like container changes.
+      for (const outcomes of [decision.pod, ...decision.containers.map((container) => container.outcomes)]) {
+        for (const [control, outcome] of outcomes) {
           if (outcome.kind === 'applied' || outcome.kind === 'exempt' || outcome.kind === 'notApplicable') seen[outcome.kind].add(control);
         }
       }
@@ -100,6 +111,9 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     },
     observeReload(what, result) {
       reloads.labels(what, result).inc();
+    },
+    observeOverload(limit) {
+      overloads.labels(limit).inc();
     },
   };
 }

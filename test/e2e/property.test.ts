@@ -49,7 +49,7 @@ describe('random pods, judged by the API server', () => {
         const decision = reviewAdmission(createRequest(restricted, { namespace: 'random-restricted' }), { policy: policy() });
         const clean =
           decision.refusedExemptions.length === 0 &&
-          decision.podNotes.length === 0 &&
+          decision.findings.every((f) => f.kind !== 'podLevel') &&
           decision.containers.every((c) => [...c.outcomes.values()].every((o) => o.kind !== 'exempt' && o.kind !== 'notApplicable'));
         const judgedRestricted = await createPod(env.plane, restricted, { dryRun: true });
         if (clean) expect({ name, stderr: judgedRestricted.stderr, code: judgedRestricted.code }).toMatchObject({ name, code: 0 });

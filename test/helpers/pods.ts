@@ -4,6 +4,7 @@ import type { Operation } from 'fast-json-patch';
 import { policySchema, type Policy } from '../../src/config/policy.js';
 import { podCreateRequest, type AdmissionRequest } from '../../src/engine/admission-request.js';
 import type { Container, Pod } from '../../src/engine/pod.js';
+import { renderWarnings } from '../../src/admission/warnings.js';
 import { reviewAdmission, type ReviewContext, type ReviewDecision } from '../../src/engine/review.js';
 
 export function container(name: string, extra: Partial<Container> = {}): Container {
@@ -62,4 +63,9 @@ export function outcomeKinds(decision: ReviewDecision, name: string): Record<str
   const report = decision.containers.find((c) => c.name === name);
   if (!report) throw new Error(`no report for container ${name}`);
   return Object.fromEntries([...report.outcomes].map(([id, o]) => [id, o.kind]));
+}
+
+/** The warnings the webhook would answer with for this decision (kubectl prints them). */
+export function warningsOf(decision: Pick<ReviewDecision, 'findings'>): string[] {
+  return renderWarnings(decision.findings);
 }

@@ -5,7 +5,9 @@
  * runtime, and the spelling the restricted Pod Security Standard checks for).
  */
 import { forEachTarget, securityContext, writableSecurityContext, type PassState } from '../context.js';
-import { APPLIED, kept, SATISFIED } from '../outcome.js';
+import { APPLIED, appliedKeeping, kept, SATISFIED } from '../outcome.js';
+
+const KEEPS_ADD = 'fill mode keeps the explicit capabilities.add list, which holds capabilities the policy does not allow';
 
 /** Runtimes accept NET_ADMIN and CAP_NET_ADMIN alike; compare them without the prefix and case. */
 export function capabilityKey(name: string): string {
@@ -26,6 +28,7 @@ export function applyCapabilities(state: PassState): void {
     const keptAdds = enforce ? [...new Set(add.flatMap((name) => spelling.get(capabilityKey(name)) ?? []))] : add;
     const dropChange = !dropsAll && (enforce || drop.length === 0);
     const addChange = keptAdds.length !== add.length || keptAdds.some((name, i) => name !== add[i]);
+    const disallowed = keptAdds.filter((name) => !spelling.has(capabilityKey(name)));
 
     if (dropChange || addChange) {
       const capabilities = writableSecurityContext(target).capabilities ?? {};
@@ -35,11 +38,11 @@ export function applyCapabilities(state: PassState): void {
         else delete capabilities.add;
       }
       writableSecurityContext(target).capabilities = capabilities;
-      return APPLIED;
+      // Fill mode adds ALL to drop but keeps an explicit add: say so beside the change.
+      return disallowed.length > 0 ? appliedKeeping(KEEPS_ADD) : APPLIED;
     }
     if (!dropsAll) return kept('fill mode keeps the explicit capabilities.drop list');
-    const disallowed = add.filter((name) => !spelling.has(capabilityKey(name)));
-    if (disallowed.length > 0) return kept('fill mode keeps the explicit capabilities.add list');
+    if (disallowed.length > 0) return kept(KEEPS_ADD);
     return SATISFIED;
   });
 }

@@ -13,9 +13,9 @@
 import { forEachTarget, securityContext, writableSecurityContext, writableVolumeMounts, writableVolumes, type PassState, type Target } from '../context.js';
 import { APPLIED, kept, notApplicable, SATISFIED, type Outcome } from '../outcome.js';
 import { normalizeMountPath, writableVolumeName } from '../volumes.js';
+import { checkWritablePath, DEFAULT_TERMINATION_MESSAGE_PATH, forbiddenWritablePath } from '../writable-paths.js';
 
 export function applyReadOnlyRootFilesystem(state: PassState): void {
-  const required = ['/tmp', ...state.exemptions.writablePaths];
   const taken = new Set((state.view.spec.volumes ?? []).map((volume) => volume.name));
 
   forEachTarget(state, 'readOnlyRootFilesystem', true, (target): Outcome => {
@@ -24,7 +24,7 @@ export function applyReadOnlyRootFilesystem(state: PassState): void {
       return kept('fill mode keeps the explicit readOnlyRootFilesystem: false');
     }
     const mounted = new Set((target.view.volumeMounts ?? []).map((mount) => normalizeMountPath(mount.mountPath)));
-    const missing = required.filter((path) => !mounted.has(path));
+    const missing = requiredPaths(state, target).filter((path) => !mounted.has(path));
     const obstacle = missing.length > 0 ? whyNoNewMounts(state, target, missing) : undefined;
     if (obstacle) return current === true ? SATISFIED : notApplicable(obstacle);
 
@@ -32,6 +32,43 @@ export function applyReadOnlyRootFilesystem(state: PassState): void {
     if (current !== true) writableSecurityContext(target).readOnlyRootFilesystem = true;
     return missing.length > 0 || current !== true ? APPLIED : SATISFIED;
   });
+}
+
+/**
+ * The paths that must stay writable in this container: /tmp, the pod's
+ * writable-paths (but never the container's own termination message file),
+ * and, for a container that will not run as root, the VOLUMEs its image
+ * declares: containerd makes those a read-write directory owned by root even
+ * under a read-only root, so a non-root user could not write there; an
+ * emptyDir (mode 0777) can be written by any user. It starts empty, so it
+ * hides whatever the image ships at that path; runtimes copy that content
+ * into their own volume, an emptyDir does not (docs/images.md).
+ */
+function requiredPaths(state: PassState, target: Target): string[] {
+  const terminationPath = typeof target.original.terminationMessagePath === 'string' ? normalizeMountPath(target.original.terminationMessagePath) : DEFAULT_TERMINATION_MESSAGE_PATH;
+  const paths = ['/tmp'];
+  for (const path of state.exemptions.writablePaths) {
+    if (path !== terminationPath) paths.push(path);
+    else state.findings.push({ kind: 'writablePathRefused', container: target.name, controls: ['readOnlyRootFilesystem'], detail: `writable path ${path} is the container's terminationMessagePath, a file the kubelet manages; not mounted` });
+  }
+  const lookup = state.image(target);
+  const runsAsNonRoot = ['applied', 'satisfied'].includes(target.outcomes.get('runAsNonRoot')?.kind ?? '');
+  if (lookup?.status !== 'found' || !runsAsNonRoot) return paths;
+  for (const volume of lookup.facts.volumes) {
+    // The image's config is data from a registry: held to the annotation's rules.
+    const path = normalizeMountPath(volume);
+    if (paths.includes(path)) continue;
+    const forbidden = checkWritablePath(path) ?? forbiddenWritablePath(path);
+    state.findings.push({
+      kind: 'imageVolume',
+      container: target.name,
+      controls: ['readOnlyRootFilesystem'],
+      image: String(target.original.image),
+      detail: forbidden ? `VOLUME ${path} of the image: no emptyDir, ${forbidden}` : `VOLUME ${path} of the image: a writable emptyDir is mounted there for the non-root user (it hides what the image ships at that path)`,
+    });
+    if (!forbidden) paths.push(path);
+  }
+  return paths;
 }
 
 function whyNoNewMounts(state: PassState, target: Target, missing: readonly string[]): string | undefined {

@@ -1,12 +1,19 @@
 /**
- * Control `runAsNonRoot`: the pod (or, where some container is exempt, each
- * hardened container) says runAsNonRoot: true, and no container says false.
+ * Control `runAsNonRoot`: each container says runAsNonRoot: true itself.
+ *
+ * Per container, never at the pod level: a container added later (a sidecar
+ * injected on reinvocation, a `kubectl debug` container) would inherit a
+ * pod-level value and be refused by the kubelet if it runs as root. The
+ * restricted Pod Security Standard accepts the field on every container
+ * (pod-security-admission policy check_runAsNonRoot). Pod-level values the
+ * user set are kept, except what the restricted standard rejects in enforce
+ * mode: runAsNonRoot: false, and a runAsUser: 0 that every container overrides.
  *
  * The kubelet refuses to start a container with runAsNonRoot: true whose user
- * is explicitly root (runAsUser: 0, or ContainerAdministrator on Windows), so
- * such containers are left alone. With the policy's defaultRunAsUser, a
- * container that gets no runAsUser from any level gets that uid, so images
- * whose USER is root still start.
+ * is root or cannot be verified (kuberuntime verifyRunAsNonRoot): runAsUser 0,
+ * ContainerAdministrator on Windows, or — without runAsUser — an image whose
+ * USER is unset, root, 0 or a name. So the decision reads what the image says
+ * about itself (image-decision.ts) when a resolver has looked it up.
  */
 import {
   podSecurityContext,
@@ -17,6 +24,7 @@ import {
   type PassState,
   type Target,
 } from '../context.js';
+import { imageVerdict } from '../image-decision.js';
 import { APPLIED, kept, notApplicable, SATISFIED, type Outcome } from '../outcome.js';
 import type { SecurityContext } from '../pod.js';
 
@@ -31,7 +39,7 @@ function effectiveUid(state: PassState, target: Target): number | undefined {
   return securityContext(target).runAsUser ?? podSecurityContext(state).runAsUser ?? undefined;
 }
 
-/** Why the kubelet would refuse this container under runAsNonRoot: true, if it would. */
+/** Why the kubelet would refuse this container under runAsNonRoot: true whatever its image, if it would. */
 function rootByDesign(state: PassState, target: Target): string | undefined {
   if (effectiveUid(state, target) === 0) {
     return 'the container runs as uid 0 (runAsUser: 0), and the kubelet refuses to start it with runAsNonRoot: true';
@@ -45,54 +53,71 @@ function rootByDesign(state: PassState, target: Target): string | undefined {
 
 export function applyRunAsNonRoot(state: PassState): void {
   const fill = state.settings.strictness === 'fill';
-  const candidates: Target[] = [];
   for (const target of state.targets) {
-    const early = preliminaryOutcome(state, target, CONTROL, false);
-    const refusal = early ? undefined : rootByDesign(state, target);
-    if (early) target.outcomes.set(CONTROL, early);
-    else if (refusal) target.outcomes.set(CONTROL, notApplicable(refusal));
-    else candidates.push(target);
-  }
-
-  // The pod-level field is set only when it speaks for every container; an
-  // exempt container must not inherit it.
-  let podChanged = false;
-  const podLevel = state.podLevelMutable && candidates.length > 0 && candidates.length === state.allContainers.length;
-  const podValue = podSecurityContext(state).runAsNonRoot;
-  if (podLevel && podValue !== true && !(fill && podValue === false)) {
-    writablePodSecurityContext(state).runAsNonRoot = true;
-    podChanged = true;
-  }
-  // A pod-level runAsUser: 0 that every container overrides runs nothing as
-  // root, yet the restricted standard rejects it: enforce mode drops it. (When
-  // a container inherits it, that container is not applicable above and
-  // podLevel is false.)
-  if (podLevel && !fill && podSecurityContext(state).runAsUser === 0) {
-    delete writablePodSecurityContext(state).runAsUser;
-  }
-
-  for (const target of candidates) {
-    const outcome = decide(state, target, fill, podChanged);
+    const outcome = preliminaryOutcome(state, target, CONTROL, false) ?? decide(state, target, fill);
     target.outcomes.set(CONTROL, outcome);
-    if (outcome.kind !== 'kept') applyDefaultRunAsUser(state, target);
   }
+  if (state.podLevelMutable && !fill) cleanPodLevel(state);
 }
 
-function decide(state: PassState, target: Target, fill: boolean, podChanged: boolean): Outcome {
+function decide(state: PassState, target: Target, fill: boolean): Outcome {
+  const refusal = rootByDesign(state, target);
+  if (refusal) return notApplicable(refusal);
   const own = securityContext(target).runAsNonRoot;
   const inherited = podSecurityContext(state).runAsNonRoot;
-  if (own === true) return SATISFIED;
   if (own === false && fill) return kept('fill mode keeps the explicit runAsNonRoot: false');
-  if (own == null && inherited === true) return podChanged ? APPLIED : SATISFIED;
   if (own == null && inherited === false && fill) return kept("fill mode keeps the pod's explicit runAsNonRoot: false");
+  const alreadyTrue = own === true || (own == null && inherited === true);
+
+  // With a uid from any level, the kubelet checks that uid, not the image.
+  if (effectiveUid(state, target) !== undefined || state.windows) {
+    return alreadyTrue ? SATISFIED : setTrue(target);
+  }
+  const verdict = imageVerdict(state, target);
+  if (verdict.kind === 'nonRoot') return alreadyTrue ? SATISFIED : setTrue(target);
+  if (verdict.kind === 'unknown' && verdict.finding) state.findings.push(verdict.finding);
+  const uid = state.settings.defaultRunAsUser;
+  if (uid !== undefined) {
+    // The image may run as root, or as a name the kubelet cannot verify: a
+    // numeric non-root uid makes the container both startable and non-root.
+    writableSecurityContext(target).runAsUser = uid;
+    if (!alreadyTrue) writableSecurityContext(target).runAsNonRoot = true;
+    return APPLIED;
+  }
+  if (verdict.kind === 'unknown') return alreadyTrue ? SATISFIED : setTrue(target);
+  if (alreadyTrue) {
+    // The user asked for it; tell them the kubelet will refuse it.
+    state.findings.push({ kind: 'image', container: target.name, controls: [CONTROL], image: String(target.original.image), detail: `${verdict.why}; the container already says runAsNonRoot: true, so it will not start` });
+    return SATISFIED;
+  }
+  return notApplicable(verdict.why);
+}
+
+function setTrue(target: Target): Outcome {
   writableSecurityContext(target).runAsNonRoot = true;
   return APPLIED;
 }
 
-function applyDefaultRunAsUser(state: PassState, target: Target): void {
-  const uid = state.settings.defaultRunAsUser;
-  // runAsUser is forbidden on Windows pods (validateWindows).
-  if (uid === undefined || state.windows || effectiveUid(state, target) !== undefined) return;
-  writableSecurityContext(target).runAsUser = uid;
-  target.outcomes.set(CONTROL, APPLIED);
+/**
+ * Enforce mode: the restricted standard rejects a pod-level runAsNonRoot:
+ * false, and a pod-level runAsUser: 0 even when every container overrides it
+ * (so it runs nothing as root). Both are removed once the control is in force
+ * on some container; neither changes what any container runs as.
+ */
+function cleanPodLevel(state: PassState): void {
+  if (!state.targets.some((target) => target.outcomes.get(CONTROL)?.kind === 'applied' || target.outcomes.get(CONTROL)?.kind === 'satisfied')) return;
+  const pod = podSecurityContext(state);
+  let changed = false;
+  // An exempt container that inherits the pod's false keeps it: exemptions hold.
+  const exemptHeir = state.allContainers.some((c) => c.securityContext?.runAsNonRoot == null && state.exemptions.isExempt(c.name, CONTROL));
+  if (pod.runAsNonRoot === false && !exemptHeir) {
+    delete writablePodSecurityContext(state).runAsNonRoot;
+    changed = true;
+  }
+  const everyContainerHasItsOwnUid = state.allContainers.every((container) => container.securityContext?.runAsUser != null);
+  if (pod.runAsUser === 0 && everyContainerHasItsOwnUid && !state.windows) {
+    delete writablePodSecurityContext(state).runAsUser;
+    changed = true;
+  }
+  if (changed) state.podOutcomes.set(CONTROL, APPLIED);
 }

@@ -3,6 +3,13 @@
  * own field, else the pod's) is RuntimeDefault, or a Localhost profile, which
  * is kept.
  *
+ * Written per container, never added at the pod level: a container that
+ * arrives later is judged on its own (the restricted standard accepts the field
+ * on each container: pod-security-admission check_seccompProfile_restricted).
+ * A pod-level value the user set is kept when it is secure; in enforce mode an
+ * insecure one (Unconfined) is replaced by RuntimeDefault, since the
+ * restricted standard rejects it at the pod level whatever the containers say.
+ *
  * Legacy annotations (seccomp.security.alpha.kubernetes.io/pod and
  * container.seccomp.security.alpha.kubernetes.io/<name>) have no effect at run
  * time any more (the kubelet reads only the fields: kuberuntime
@@ -22,6 +29,7 @@ import {
   type Target,
 } from '../context.js';
 import { APPLIED, kept, notApplicable, SATISFIED, type Outcome } from '../outcome.js';
+import { own } from '../own.js';
 
 const CONTROL = 'seccompProfile';
 export const LEGACY_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
@@ -40,62 +48,43 @@ const BLOCKED = 'a legacy seccomp annotation for this container asks for another
 
 export function applySeccompProfile(state: PassState): void {
   const enforce = state.settings.strictness === 'enforce';
-  const annotations = state.pod.metadata?.annotations ?? {};
-  const podBlocked = asksForAnotherProfile(annotations[LEGACY_POD_ANNOTATION]);
-  const containerBlocked = (target: Target): boolean => asksForAnotherProfile(annotations[LEGACY_CONTAINER_ANNOTATION_PREFIX + target.name]);
+  const annotations = state.pod.metadata?.annotations;
+  const podBlocked = asksForAnotherProfile(own(annotations, LEGACY_POD_ANNOTATION));
+  const containerBlocked = (target: Target): boolean => asksForAnotherProfile(own(annotations, LEGACY_CONTAINER_ANNOTATION_PREFIX + target.name));
 
-  // Containers with a profile of their own are decided alone; the others
-  // inherit the pod's and are decided together below.
-  const inheriting: Target[] = [];
-  let decidedAlone = 0;
+  // The pod-level field is replaced only when no exempt container inherits it.
+  const podField = podSecurityContext(state).seccompProfile?.type;
+  const exemptHeir = state.allContainers.some((c) => c.securityContext?.seccompProfile?.type === undefined && state.exemptions.isExempt(c.name, CONTROL));
+  if (enforce && podField !== undefined && !secure(podField) && state.podLevelMutable && !state.windows && !exemptHeir) {
+    if (podBlocked) {
+      state.findings.push({
+        kind: 'podLevel',
+        controls: [CONTROL],
+        detail: `the pod's seccompProfile stays ${podField}: the legacy annotation ${LEGACY_POD_ANNOTATION} asks for it and the API server requires the field to match; containers got their own profile`,
+      });
+    } else {
+      writablePodSecurityContext(state).seccompProfile = { type: 'RuntimeDefault' };
+      state.podOutcomes.set(CONTROL, APPLIED);
+    }
+  }
+  const inherited = podSecurityContext(state).seccompProfile?.type;
+
   for (const target of state.targets) {
     const early = preliminaryOutcome(state, target, CONTROL, true);
-    if (early) {
-      target.outcomes.set(CONTROL, early);
-      continue;
-    }
-    const own = securityContext(target).seccompProfile?.type;
-    if (own === undefined) {
-      inheriting.push(target);
-      continue;
-    }
-    decidedAlone += 1;
-    target.outcomes.set(CONTROL, decideOwn(target, own, containerBlocked(target), enforce));
-  }
-
-  // The pod-level field is written only when it speaks for every container
-  // (an exempt one must not inherit it) and no legacy annotation forbids it.
-  const podField = podSecurityContext(state).seccompProfile?.type;
-  const everyContainer = inheriting.length + decidedAlone === state.allContainers.length;
-  const podWritable = state.podLevelMutable && everyContainer && !podBlocked;
-  let podChanged = false;
-  if (podWritable && !secure(podField) && (enforce || podField === undefined)) {
-    writablePodSecurityContext(state).seccompProfile = { type: 'RuntimeDefault' };
-    podChanged = true;
-  } else if (enforce && podField !== undefined && !secure(podField) && podBlocked && state.podLevelMutable) {
-    state.podNotes.push(
-      `the pod's seccompProfile stays ${podField}: the legacy annotation ${LEGACY_POD_ANNOTATION} asks for it and the API server requires the field to match; containers got their own profile`,
-    );
-  }
-
-  for (const target of inheriting) {
-    target.outcomes.set(CONTROL, decideInherited(target, podField, podChanged, containerBlocked(target), podBlocked, enforce));
+    target.outcomes.set(CONTROL, early ?? decide(target, inherited, containerBlocked(target), podBlocked, enforce));
   }
 }
 
-function decideOwn(target: Target, own: string, blocked: boolean, enforce: boolean): Outcome {
-  if (secure(own)) return SATISFIED;
-  if (!enforce) return kept(`fill mode keeps the explicit seccomp profile ${own}`);
-  if (blocked) return notApplicable(BLOCKED);
-  writableSecurityContext(target).seccompProfile = { type: 'RuntimeDefault' };
-  return APPLIED;
-}
-
-function decideInherited(target: Target, podField: string | undefined, podChanged: boolean, blocked: boolean, podBlocked: boolean, enforce: boolean): Outcome {
-  if (podChanged) return APPLIED;
-  if (secure(podField)) return SATISFIED;
-  if (!enforce && podField !== undefined) return kept(`fill mode keeps the pod's explicit seccomp profile ${podField}`);
-  if (!enforce && (blocked || podBlocked)) return kept('fill mode keeps the profile a legacy seccomp annotation asks for');
+function decide(target: Target, inherited: string | undefined, blocked: boolean, podBlocked: boolean, enforce: boolean): Outcome {
+  const ownType = securityContext(target).seccompProfile?.type;
+  if (ownType !== undefined) {
+    if (secure(ownType)) return SATISFIED;
+    if (!enforce) return kept(`fill mode keeps the explicit seccomp profile ${ownType}`);
+  } else {
+    if (secure(inherited)) return SATISFIED;
+    if (!enforce && inherited !== undefined) return kept(`fill mode keeps the pod's explicit seccomp profile ${inherited}`);
+    if (!enforce && (blocked || podBlocked)) return kept('fill mode keeps the profile a legacy seccomp annotation asks for');
+  }
   if (blocked) return notApplicable(BLOCKED);
   writableSecurityContext(target).seccompProfile = { type: 'RuntimeDefault' };
   return APPLIED;

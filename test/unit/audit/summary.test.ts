@@ -14,7 +14,7 @@ import { container, createRequest, pod, policy } from '../../helpers/pods.js';
 function line(object: unknown, options: { time: string; namespace?: string; mode?: string; extra?: Record<string, unknown> }): string {
   const request = createRequest(object, { namespace: options.namespace ?? 'team-a' });
   const decision = reviewAdmission(request, { policy: policy({ mode: options.mode ?? 'enforce' }) });
-  return JSON.stringify({ time: options.time, type: 'decision', level: 'info', ...buildDecisionRecord(request, decision, 0.3), ...options.extra });
+  return JSON.stringify({ time: options.time, type: 'decision', level: 'info', ...buildDecisionRecord(request, decision, [], 0.3), ...options.extra });
 }
 
 const exempted = pod({ containers: [container('app'), container('agent')] }, { annotations: { 'container.pod-hardener.io/agent': 'runAsNonRoot,readOnlyRootFilesystem', 'pod-hardener.io/exempt-reason': 'vendor agent' } });
@@ -59,7 +59,7 @@ describe('audit-summary', () => {
     const summary = new AuditSummary();
     const request = createRequest(refused);
     const decision = reviewAdmission(request, { policy: policy({ exemptions: { allowedControls: ['readOnlyRootFilesystem'] } }) });
-    summary.addLine(JSON.stringify({ time: '2026-11-22T00:00:00Z', type: 'decision', ...buildDecisionRecord(request, decision, 1) }));
+    summary.addLine(JSON.stringify({ time: '2026-11-22T00:00:00Z', type: 'decision', ...buildDecisionRecord(request, decision, [], 1) }));
     expect(summary.report().refusedExemptions).toEqual([{ namespace: 'team-a', control: 'privileged', reason: 'the policy does not allow exempting this control', count: 1 }]);
   });
 

@@ -1,5 +1,6 @@
 import { annotationKeys } from '../../../src/engine/annotations.js';
 import { CONTROL_IDS } from '../../../src/engine/control-ids.js';
+import { findingLines } from '../../../src/admission/warnings.js';
 import { readExemptions, type ExemptionRules } from '../../../src/engine/exemptions.js';
 
 const keys = annotationKeys('pod-hardener.io');
@@ -23,18 +24,18 @@ describe('exemption annotations', () => {
     const result = readExemptions({ 'pod-hardener.io/exempt': ' ReadOnlyRootFilesystem ,SECCOMPPROFILE' }, ['app'], keys, open);
     expect(result.isExempt('app', 'readOnlyRootFilesystem')).toBe(true);
     expect(result.isExempt('app', 'seccompProfile')).toBe(true);
-    expect(result.warnings).toEqual([]);
+    expect(findingLines(result.findings)).toEqual([]);
   });
 
   test('unknown ids are a warning, not a failure', () => {
     const result = readExemptions({ 'pod-hardener.io/exempt': 'capabilities,hostNetwork' }, ['app'], keys, open);
     expect(result.isExempt('app', 'capabilities')).toBe(true);
-    expect(result.warnings).toEqual([expect.stringContaining('unknown control "hostNetwork" ignored')]);
+    expect(findingLines(result.findings)).toEqual([expect.stringContaining('unknown control "hostNetwork" ignored')]);
   });
 
   test('an annotation for a container the pod does not have is a warning', () => {
     const result = readExemptions({ 'container.pod-hardener.io/ghost': 'all' }, ['app'], keys, open);
-    expect(result.warnings).toEqual([expect.stringContaining('no container named "ghost"')]);
+    expect(findingLines(result.findings)).toEqual([expect.stringContaining('no container named "ghost"')]);
   });
 
   test('requireReason refuses exemptions without a reason', () => {
@@ -42,7 +43,7 @@ describe('exemption annotations', () => {
     const without = readExemptions({ 'pod-hardener.io/exempt': 'capabilities' }, ['app'], keys, rules);
     expect(without.isExempt('app', 'capabilities')).toBe(false);
     expect(without.refused).toEqual([{ control: 'capabilities', why: expect.stringContaining('requires a reason') }]);
-    expect(without.warnings).toEqual([expect.stringContaining('exemption of capabilities for the pod refused')]);
+    expect(findingLines(without.findings)).toEqual([expect.stringContaining('exemption of capabilities for the pod refused')]);
 
     const withReason = readExemptions({ 'pod-hardener.io/exempt': 'capabilities', 'pod-hardener.io/exempt-reason': 'JIRA-42: legacy agent' }, ['app'], keys, rules);
     expect(withReason.isExempt('app', 'capabilities')).toBe(true);
@@ -56,14 +57,14 @@ describe('exemption annotations', () => {
     expect(result.isExempt('app', 'privileged')).toBe(false);
     expect(result.refused.map((r) => r.control)).toEqual(CONTROL_IDS.filter((id) => id !== 'readOnlyRootFilesystem'));
     expect(result.refused.every((r) => r.container === 'app')).toBe(true);
-    expect(result.warnings).toHaveLength(1);
+    expect(findingLines(result.findings)).toHaveLength(1);
   });
 
   test('a namespace that may not use exemptions refuses them all', () => {
     const rules: ExemptionRules = { ...open, namespace: { allowed: false, why: 'namespace "x" does not allow exemptions' } };
     const result = readExemptions({ 'pod-hardener.io/exempt': 'all' }, ['app'], keys, rules);
     expect(CONTROL_IDS.some((id) => result.isExempt('app', id))).toBe(false);
-    expect(result.warnings[0]).toMatch(/refused: namespace "x" does not allow exemptions/);
+    expect(findingLines(result.findings)[0]).toMatch(/refused: namespace "x" does not allow exemptions/);
   });
 
   test('the prefix is configurable', () => {

@@ -21,7 +21,7 @@ describe('namespace rules', () => {
   test('an invalid mode value is a warning, and the policy mode applies', () => {
     const decision = namespaceDecision(governed, 'team', ns({ 'pod-hardener.io/mode': 'off' }));
     expect(decision.mode).toBe('enforce');
-    expect(decision.warnings).toEqual([expect.stringMatching(/pod-hardener.io\/mode must be one of enforce, fill, audit/)]);
+    expect(decision.findings.map((f) => f.detail)).toEqual([expect.stringMatching(/pod-hardener.io\/mode must be one of enforce, fill, audit/)]);
   });
 
   test.each([

@@ -70,7 +70,7 @@ describe('engine properties over random pods', () => {
       fc.property(podArb(), ({ pod }) => {
         fc.pre(validInput(pod));
         const { decision, result } = run(pod, {});
-        const clean = decision.refusedExemptions.length === 0 && decision.podNotes.length === 0 && decision.containers.every((c) => [...c.outcomes.values()].every((o) => o.kind !== 'exempt' && o.kind !== 'notApplicable'));
+        const clean = decision.refusedExemptions.length === 0 && decision.findings.every((f) => f.kind !== 'podLevel') && decision.containers.every((c) => [...c.outcomes.values()].every((o) => o.kind !== 'exempt' && o.kind !== 'notApplicable'));
         fc.pre(clean);
         expect(restrictedViolations(result)).toEqual([]);
       }),

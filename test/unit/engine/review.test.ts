@@ -1,4 +1,4 @@
-import { container, createRequest, ephemeralRequest, harden, pod, policy, review, applyStrictly } from '../../helpers/pods.js';
+import { container, createRequest, ephemeralRequest, harden, pod, policy, review, applyStrictly, warningsOf } from '../../helpers/pods.js';
 import { restrictedViolations } from '../../helpers/api-rules.js';
 import { reviewAdmission } from '../../../src/engine/review.js';
 
@@ -38,7 +38,7 @@ describe('which reviews are patched', () => {
     const decision = review(object);
     expect(decision.outcome).toBe('skipped');
     expect(decision.patch).toEqual([]);
-    expect(decision.warnings.join('\n')).toContain(field);
+    expect(warningsOf(decision).join('\n')).toContain(field);
   });
 
   test('audit mode changes nothing and says what enforce would do', () => {
@@ -46,7 +46,7 @@ describe('which reviews are patched', () => {
     expect(decision.patch).toEqual([]);
     expect(decision.wouldPatch?.length).toBeGreaterThan(0);
     expect(decision.outcome).toBe('unchanged');
-    expect(decision.warnings.join('\n')).toMatch(/audit mode, nothing changed; enforce mode would change container "app": capabilities, allowPrivilegeEscalation, runAsNonRoot, readOnlyRootFilesystem, seccompProfile/);
+    expect(warningsOf(decision).join('\n')).toMatch(/audit mode, nothing changed; enforce mode would change container "app": capabilities, allowPrivilegeEscalation, runAsNonRoot, readOnlyRootFilesystem, seccompProfile/);
   });
 
   test('a pod exempt from everything is reported exempt, with no patch', () => {
@@ -61,9 +61,9 @@ describe('which reviews are patched', () => {
     const rules = { exemptions: { namespaceLabel: 'pod-hardener.io/exemptions-allowed' } };
     const unknown = review(input, rules);
     expect(unknown.refusedExemptions).toHaveLength(1);
-    expect(unknown.warnings.join('\n')).toMatch(/could not be checked/);
+    expect(warningsOf(unknown).join('\n')).toMatch(/could not be checked/);
     const unlabelled = review(input, rules, { namespace: { labels: {}, annotations: {} } });
-    expect(unlabelled.warnings.join('\n')).toMatch(/does not allow exemptions/);
+    expect(warningsOf(unlabelled).join('\n')).toMatch(/does not allow exemptions/);
     const labelled = review(input, rules, { namespace: { labels: { 'pod-hardener.io/exemptions-allowed': 'true' }, annotations: {} } });
     expect(labelled.refusedExemptions).toEqual([]);
   });
@@ -81,7 +81,7 @@ describe('which reviews are patched', () => {
     const request = { ...ephemeralRequest(pod({ ephemeralContainers: [container('x')] }), pod()), oldObject: undefined };
     const decision = reviewAdmission(request, { policy: policy() });
     expect(decision.outcome).toBe('skipped');
-    expect(decision.warnings[0]).toMatch(/no oldObject/);
+    expect(warningsOf(decision)[0]).toMatch(/no oldObject/);
   });
 });
 

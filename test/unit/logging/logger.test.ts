@@ -6,7 +6,7 @@ import { createRequest, pod, policy } from '../../helpers/pods.js';
 
 function record() {
   const request = createRequest(pod({}, { annotations: { 'pod-hardener.io/exempt': 'bogus' } }));
-  return buildDecisionRecord(request, reviewAdmission(request, { policy: policy() }), 0.25);
+  return buildDecisionRecord(request, reviewAdmission(request, { policy: policy() }), [], 0.25);
 }
 
 function capture(): { stream: PassThrough; lines: () => string[] } {

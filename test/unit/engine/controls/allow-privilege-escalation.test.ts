@@ -1,9 +1,9 @@
-import { container, harden, outcomeKinds, pod } from '../../../helpers/pods.js';
+import { container, harden, outcomeKinds, pod, warningsOf } from '../../../helpers/pods.js';
 import type { SecurityContext } from '../../../../src/engine/pod.js';
 
 function after(securityContext: SecurityContext, policy: Record<string, unknown> = {}) {
   const { pod: result, decision } = harden(pod({ containers: [container('app', { securityContext })] }), policy);
-  return { sc: result.spec.containers?.[0]?.securityContext ?? {}, outcome: outcomeKinds(decision, 'app').allowPrivilegeEscalation, warnings: decision.warnings };
+  return { sc: result.spec.containers?.[0]?.securityContext ?? {}, outcome: outcomeKinds(decision, 'app').allowPrivilegeEscalation, warnings: warningsOf(decision) };
 }
 
 describe('control allowPrivilegeEscalation', () => {
@@ -21,6 +21,6 @@ describe('control allowPrivilegeEscalation', () => {
     const result = after(sc, policy);
     expect(result.sc.allowPrivilegeEscalation).toBe(expected);
     expect(result.outcome).toBe(outcome);
-    if (outcome === 'notApplicable') expect(result.warnings.some((w) => w.includes('container "app"') && w.includes('allowPrivilegeEscalation'))).toBe(true);
+    if (outcome === 'notApplicable') expect(result.warnings.some((w: string) => w.includes('container "app"') && w.includes('allowPrivilegeEscalation'))).toBe(true);
   });
 });

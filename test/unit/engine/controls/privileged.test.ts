@@ -1,4 +1,4 @@
-import { container, harden, outcomeKinds, pod } from '../../../helpers/pods.js';
+import { container, harden, outcomeKinds, pod, warningsOf } from '../../../helpers/pods.js';
 
 describe('control privileged', () => {
   test.each([
@@ -23,6 +23,6 @@ describe('control privileged', () => {
     expect(sc?.privileged).toBe(true);
     expect(sc?.allowPrivilegeEscalation).toBeUndefined();
     expect(outcomeKinds(decision, 'app')).toMatchObject({ privileged: 'exempt', allowPrivilegeEscalation: 'notApplicable' });
-    expect(decision.warnings.join('\n')).toMatch(/container "app": allowPrivilegeEscalation not applied: the container stays privileged/);
+    expect(warningsOf(decision).join('\n')).toMatch(/container "app": allowPrivilegeEscalation not applied: the container stays privileged/);
   });
 });

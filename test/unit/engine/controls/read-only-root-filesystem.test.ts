@@ -1,4 +1,4 @@
-import { container, ephemeralRequest, harden, outcomeKinds, pod, policy, applyStrictly } from '../../../helpers/pods.js';
+import { container, ephemeralRequest, harden, outcomeKinds, pod, policy, applyStrictly, warningsOf } from '../../../helpers/pods.js';
 import { apiValidationErrors } from '../../../helpers/api-rules.js';
 import { reviewAdmission } from '../../../../src/engine/review.js';
 
@@ -49,7 +49,7 @@ describe('control readOnlyRootFilesystem', () => {
     const input = pod({}, { annotations: { 'pod-hardener.io/writable-paths': 'relative, /a/../b, /ok' } });
     const { pod: result, decision } = harden(input);
     expect(result.spec.containers?.[0]?.volumeMounts?.map((m) => m.mountPath)).toEqual(['/tmp', '/ok']);
-    expect(decision.warnings.filter((w) => w.includes('writable-paths'))).toHaveLength(2);
+    expect(warningsOf(decision).filter((w: string) => w.includes('writable-paths'))).toHaveLength(2);
   });
 
   test('fill keeps an explicit readOnlyRootFilesystem: false and adds no mounts', () => {
@@ -78,7 +78,7 @@ describe('control readOnlyRootFilesystem', () => {
     const result = applyStrictly(withDebug, decision.patch);
     expect(result.spec.volumes).toBeUndefined();
     expect(result.spec.ephemeralContainers?.[0]?.securityContext?.readOnlyRootFilesystem).toBeUndefined();
-    expect(decision.warnings.join('\n')).toMatch(/container "debugger": readOnlyRootFilesystem not applied: an ephemeral container cannot get new volumes/);
+    expect(warningsOf(decision).join('\n')).toMatch(/container "debugger": readOnlyRootFilesystem not applied: an ephemeral container cannot get new volumes/);
   });
 
   test('a new ephemeral container that mounts an existing /tmp volume gets a read-only root', () => {

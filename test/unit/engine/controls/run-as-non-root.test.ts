@@ -1,12 +1,19 @@
-import { container, ephemeralRequest, harden, outcomeKinds, pod, policy, applyStrictly } from '../../../helpers/pods.js';
+import { container, ephemeralRequest, harden, outcomeKinds, pod, policy, applyStrictly, warningsOf } from '../../../helpers/pods.js';
 import { reviewAdmission } from '../../../../src/engine/review.js';
 
 describe('control runAsNonRoot', () => {
-  test('sets runAsNonRoot at pod level when it speaks for every container', () => {
+  test('sets runAsNonRoot per container, never at pod level, so a container added later is judged on its own', () => {
     const { pod: result, decision } = harden(pod({ containers: [container('app'), container('sidecar')] }));
-    expect(result.spec.securityContext?.runAsNonRoot).toBe(true);
-    expect(result.spec.containers?.every((c) => c.securityContext?.runAsNonRoot === undefined)).toBe(true);
+    expect(result.spec.securityContext?.runAsNonRoot).toBeUndefined();
+    expect(result.spec.containers?.every((c) => c.securityContext?.runAsNonRoot === true)).toBe(true);
     expect(outcomeKinds(decision, 'sidecar').runAsNonRoot).toBe('applied');
+  });
+
+  test('keeps a pod-level true the user set', () => {
+    const { pod: result, decision } = harden(pod({ securityContext: { runAsNonRoot: true } }));
+    expect(result.spec.securityContext?.runAsNonRoot).toBe(true);
+    expect(result.spec.containers?.[0]?.securityContext?.runAsNonRoot).toBeUndefined();
+    expect(outcomeKinds(decision, 'app').runAsNonRoot).toBe('satisfied');
   });
 
   test('with one container exempt, sets it per container so the exempt one does not inherit it', () => {
@@ -26,9 +33,11 @@ describe('control runAsNonRoot', () => {
     expect(outcomeKinds(decision, 'app').runAsNonRoot).toBe(outcome);
   });
 
-  test('enforce replaces a pod-level false (restricted rejects it even when containers say true)', () => {
-    const { pod: result } = harden(pod({ securityContext: { runAsNonRoot: false } }));
-    expect(result.spec.securityContext?.runAsNonRoot).toBe(true);
+  test('enforce removes a pod-level false (restricted rejects it even when containers say true), recorded at pod level', () => {
+    const { pod: result, decision } = harden(pod({ securityContext: { runAsNonRoot: false } }));
+    expect(result.spec.securityContext?.runAsNonRoot).toBeUndefined();
+    expect(result.spec.containers?.[0]?.securityContext?.runAsNonRoot).toBe(true);
+    expect(decision.pod.get('runAsNonRoot')?.kind).toBe('applied');
   });
 
   test('fill keeps a pod-level false and does not override it per container', () => {
@@ -48,7 +57,7 @@ describe('control runAsNonRoot', () => {
     expect(effective).not.toBe(true);
     expect(result.spec.containers?.[1]?.securityContext?.runAsNonRoot).toBe(true);
     expect(outcomeKinds(decision, 'app').runAsNonRoot).toBe('notApplicable');
-    expect(decision.warnings.join('\n')).toMatch(/container "app": runAsNonRoot not applied: the container runs as uid 0/);
+    expect(warningsOf(decision).join('\n')).toMatch(/container "app": runAsNonRoot not applied: the container runs as uid 0/);
   });
 
   test.each([
@@ -78,7 +87,7 @@ describe('control runAsNonRoot', () => {
 
   test('Windows pods get runAsNonRoot but never runAsUser', () => {
     const { pod: result } = harden(pod({ os: { name: 'windows' } }), { defaultRunAsUser: 10001 });
-    expect(result.spec.securityContext?.runAsNonRoot).toBe(true);
+    expect(result.spec.containers?.[0]?.securityContext?.runAsNonRoot).toBe(true);
     expect(result.spec.securityContext?.runAsUser).toBeUndefined();
     expect(result.spec.containers?.[0]?.securityContext?.runAsUser).toBeUndefined();
   });

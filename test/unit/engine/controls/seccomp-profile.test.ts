@@ -2,9 +2,16 @@ import { container, harden, outcomeKinds, pod } from '../../../helpers/pods.js';
 import { apiValidationErrors } from '../../../helpers/api-rules.js';
 
 describe('control seccompProfile', () => {
-  test('sets RuntimeDefault at pod level when nothing is set', () => {
+  test('sets RuntimeDefault per container when nothing is set, never adding a pod-level field', () => {
     const { pod: result } = harden(pod());
+    expect(result.spec.securityContext?.seccompProfile).toBeUndefined();
+    expect(result.spec.containers?.[0]?.securityContext?.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  test('enforce replaces a pod-level Unconfined (restricted rejects it at pod level), recorded at pod level', () => {
+    const { pod: result, decision } = harden(pod({ securityContext: { seccompProfile: { type: 'Unconfined' } } }));
     expect(result.spec.securityContext?.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(decision.pod.get('seccompProfile')?.kind).toBe('applied');
   });
 
   test('keeps a Localhost profile', () => {
