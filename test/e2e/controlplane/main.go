@@ -1,9 +1,10 @@
 // Command controlplane is test tooling for pod-hardener's end-to-end suite: one
-// binary that runs a real etcd, kube-apiserver, kube-controller-manager and
-// kubectl, built from the upstream Go modules so the suite needs nothing but
-// the Go module proxy. It is never shipped with the product.
+// binary that runs a real etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, kubelet and kubectl, built from the upstream Go modules so
+// the suite needs nothing but the Go module proxy (and, for the node, Debian's
+// containerd). It is never shipped with the product.
 //
-// Usage: controlplane etcd|kube-apiserver|kube-controller-manager|kubectl [args...]
+// Usage: controlplane etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kubectl [args...]
 // Invoked through a symlink named after a sub-command, it runs that one
 // (so a symlink "kubectl" on PATH behaves like kubectl).
 package main
@@ -25,16 +26,18 @@ import (
 	kubectlutil "k8s.io/kubectl/pkg/cmd/util"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 )
 
-var commands = map[string]bool{"etcd": true, "kube-apiserver": true, "kube-controller-manager": true, "kubectl": true}
+var commands = map[string]bool{"etcd": true, "kube-apiserver": true, "kube-controller-manager": true, "kube-scheduler": true, "kubelet": true, "kubectl": true}
 
 func main() {
 	name := filepath.Base(os.Args[0])
 	args := os.Args[1:]
 	if !commands[name] {
 		if len(args) == 0 {
-			fmt.Fprintln(os.Stderr, "usage: controlplane etcd|kube-apiserver|kube-controller-manager|kubectl [args...]")
+			fmt.Fprintln(os.Stderr, "usage: controlplane etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kubectl [args...]")
 			os.Exit(2)
 		}
 		name, args = args[0], args[1:]
@@ -49,6 +52,10 @@ func main() {
 		os.Exit(cli.Run(apiserver.NewAPIServerCommand()))
 	case "kube-controller-manager":
 		os.Exit(cli.Run(controllermanager.NewControllerManagerCommand()))
+	case "kube-scheduler":
+		os.Exit(cli.Run(scheduler.NewSchedulerCommand()))
+	case "kubelet":
+		os.Exit(cli.Run(kubelet.NewKubeletCommand(context.Background())))
 	case "kubectl":
 		if err := cli.RunNoErrOutput(kubectlcmd.NewDefaultKubectlCommand()); err != nil {
 			kubectlutil.CheckErr(err) // prints the error as kubectl does, then exits non-zero

@@ -1,7 +1,8 @@
-// Builds the e2e control plane (etcd, kube-apiserver, kube-controller-manager
-// and kubectl in one binary, from the Go modules of Kubernetes) once, and
-// caches it under .cache/controlplane/<key>/ — the key covers the Go sources,
-// the Kubernetes version and the Go toolchain, so a change rebuilds it.
+// Builds the e2e control plane (etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, kubelet and kubectl in one binary, from the Go modules of
+// Kubernetes) once, with the node's static pause program beside it, and
+// caches both under .cache/controlplane/<key>/ — the key covers the Go
+// sources, the Kubernetes version and the Go toolchain, so a change rebuilds it.
 // Test tooling only: nothing here ships with pod-hardener.
 //
 //   node test/e2e/support/build-control-plane.mjs     (prints the binary's path)
@@ -37,32 +38,39 @@ async function goVersion() {
   }
 }
 
-export async function controlPlaneBinary({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(SOURCE, file)));
-  hash.update(await goVersion());
-  hash.update(ldflags());
-  const directory = join(ROOT, '.cache/controlplane', hash.digest('hex').slice(0, 16));
-  const binary = join(directory, 'controlplane');
-  if (existsSync(binary)) return binary;
-
-  log(`e2e: building the control plane (etcd, kube-apiserver, kube-controller-manager, kubectl ${KUBERNETES_VERSION}) from Go modules;`);
-  log('e2e: the first build takes several minutes and is cached in .cache/controlplane/');
-  const started = Date.now();
-  mkdirSync(directory, { recursive: true });
-  const partial = `${binary}.${process.pid}.partial`;
+/** One static build into `output`, appearing by an atomic rename (a build that dies half-way is never taken for a cached one). */
+async function goBuild(target, output, flags) {
+  const partial = `${output}.${process.pid}.partial`;
   try {
-    await run('go', ['build', '-trimpath', '-ldflags', ldflags(), '-o', partial, '.'], {
+    await run('go', ['build', '-trimpath', '-ldflags', flags, '-o', partial, target], {
       cwd: SOURCE,
       env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
       maxBuffer: 64 * 1024 * 1024,
     });
   } catch (error) {
     rmSync(partial, { force: true });
-    throw new Error(`e2e: go build of the control plane failed:\n${error.stderr ?? error.message}`);
+    throw new Error(`e2e: go build of ${target} in the control plane module failed:\n${error.stderr ?? error.message}`);
   }
-  renameSync(partial, binary);
-  for (const name of ['kubectl', 'kube-apiserver', 'etcd', 'kube-controller-manager']) {
+  renameSync(partial, output);
+}
+
+export async function controlPlaneBinary({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  const hash = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum', 'main.go', 'pause/main.go']) hash.update(readFileSync(join(SOURCE, file)));
+  hash.update(await goVersion());
+  hash.update(ldflags());
+  const directory = join(ROOT, '.cache/controlplane', hash.digest('hex').slice(0, 16));
+  const binary = join(directory, 'controlplane');
+  if (existsSync(binary)) return binary;
+
+  log(`e2e: building the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl ${KUBERNETES_VERSION}) from Go modules;`);
+  log('e2e: the first build takes several minutes and is cached in .cache/controlplane/');
+  const started = Date.now();
+  mkdirSync(directory, { recursive: true });
+  // The pause program first: the control plane binary's presence says both are there.
+  await goBuild('./pause', join(directory, 'pause'), '-s -w');
+  await goBuild('.', binary, ldflags());
+  for (const name of ['kubectl', 'kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kubelet']) {
     const link = join(dirname(binary), name);
     if (!existsSync(link)) symlinkSync('controlplane', link);
   }
