@@ -43,6 +43,7 @@ export function asLookupError(error: unknown, what: string): ImageLookupError {
   if (error instanceof ImageLookupError) return error;
   // Network errors from fetch carry the interesting part in `cause` (ECONNREFUSED, ENOTFOUND, certificate errors).
   const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  const detail = typeof code === 'string' ? code : error instanceof Error && error.name === 'AbortError' ? 'timed out' : 'connection failed';
+  const name = error instanceof Error || error instanceof DOMException ? error.name : '';
+  const detail = typeof code === 'string' ? code : name === 'TimeoutError' ? 'timed out' : name === 'AbortError' ? 'aborted' : 'connection failed';
   return new ImageLookupError('unreachable', `${what}: registry unreachable (${detail})`);
 }

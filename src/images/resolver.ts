@@ -53,7 +53,7 @@ export interface ImageResolver {
    * With images.resolve false: an empty map, and no request.
    */
   resolve(images: readonly string[], platform: Platform, budgetMs?: number): Promise<Map<string, ImageLookup>>;
-  /** A reloaded policy; the cache is emptied (lists or mirrors may have changed what an image reads as). */
+  /** A reloaded policy; the cache is emptied (lists or mirrors may have changed what an image reads as). The same object again changes nothing, so a caller may pass the policy of every review. */
   setPolicy(policy: ImagesPolicy): void;
   /** Re-reads dockerConfigFile (a rotated pull secret); on error the old credentials stay and the error is thrown. */
   reloadCredentials(): void;
@@ -134,6 +134,7 @@ export function createImageResolver(options: ImageResolverOptions): ImageResolve
       return answers;
     },
     setPolicy(next) {
+      if (next === policy) return;
       policy = next;
       cache = new LruCache<Outcome>(next.cacheSize, now);
     },

@@ -1,0 +1,34 @@
+/**
+ * What the resolver needs from a pod: the images of its containers (all
+ * three lists: containers, initContainers, ephemeralContainers — SPEC §1),
+ * as written, once each; and the platform its node will pull for. The spec
+ * is user data: only strings are taken, nothing else is trusted.
+ */
+import { platformFromNodeSelector, type Platform } from './platform.js';
+
+const LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+
+/** The distinct `image` strings of a pod spec's containers, in order of appearance. */
+export function podImages(spec: unknown): string[] {
+  const images = new Set<string>();
+  if (spec === null || typeof spec !== 'object') return [];
+  for (const list of LISTS) {
+    const containers = Object.hasOwn(spec, list) ? (spec as Record<string, unknown>)[list] : undefined;
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) {
+      const image = (container as { image?: unknown } | null)?.image;
+      if (typeof image === 'string' && image !== '') images.add(image);
+    }
+  }
+  return [...images];
+}
+
+/** The pod's platform: spec.os.name when set (windows pods), else the nodeSelector's kubernetes.io/os and /arch, else linux/amd64. */
+export function podPlatform(spec: unknown): Platform {
+  const record = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>) : {};
+  const nodeSelector = record.nodeSelector !== null && typeof record.nodeSelector === 'object' ? (record.nodeSelector as Record<string, unknown>) : undefined;
+  const strings = nodeSelector ? Object.fromEntries(Object.entries(nodeSelector).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
+  const platform = platformFromNodeSelector(strings);
+  const os = (record.os as { name?: unknown } | null | undefined)?.name;
+  return typeof os === 'string' && os !== '' ? { ...platform, os } : platform;
+}
