@@ -3,12 +3,13 @@
  * them hardened, or the patches, or a diff. All output is built first and
  * written at the end, so bad input never leaves half an answer on stdout.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_CONFIG, loadConfigFile } from '../config/config-file.js';
 import type { Mode } from '../config/policy.js';
 import { hardenManifests, type HardenResult, type ManifestInput } from '../manifests/harden-manifests.js';
+import { MAX_INPUT_BYTES } from '../manifests/yaml-limits.js';
 import { InputError } from './input-error.js';
 
 export type HardenOutput = 'yaml' | 'patch' | 'diff';
@@ -27,7 +28,6 @@ export interface HardenRun {
   exitCode: 0 | 1 | 2;
 }
 
-
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 function listDirectory(directory: string): string[] {
@@ -40,6 +40,39 @@ function listDirectory(directory: string): string[] {
     });
 }
 
+const TOO_LARGE = `is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, the most harden reads from one input`;
+
+/** A file, refused by its size before a byte is read: a huge input fails at once, in bounded memory. */
+function readFile(path: string): string {
+  if (statSync(path).size > MAX_INPUT_BYTES) throw new InputError(`${path}: ${TOO_LARGE}`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Standard input, read until its end or one byte past the limit, whichever comes first. */
+export function readStdin(fd = 0): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(Math.min(1024 * 1024, MAX_INPUT_BYTES + 1 - total));
+    let read: number;
+    try {
+      read = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      // A non-blocking stdin (a terminal, some pipes) has no data yet: wait a moment and read again.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      throw error;
+    }
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+    total += read;
+    if (total > MAX_INPUT_BYTES) throw new InputError(`stdin ${TOO_LARGE}`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 function readInputs(files: readonly string[], stdin: () => string): ManifestInput[] {
   const inputs: ManifestInput[] = [];
   for (const file of files.length > 0 ? files : ['-']) {
@@ -49,9 +82,9 @@ function readInputs(files: readonly string[], stdin: () => string): ManifestInpu
       } else if (statSync(file).isDirectory()) {
         const found = listDirectory(file);
         if (found.length === 0) throw new InputError(`${file}: no *.yaml, *.yml or *.json files in this directory`);
-        for (const path of found) inputs.push({ name: path, text: readFileSync(path, 'utf8') });
+        for (const path of found) inputs.push({ name: path, text: readFile(path) });
       } else {
-        inputs.push({ name: file, text: readFileSync(file, 'utf8') });
+        inputs.push({ name: file, text: readFile(file) });
       }
     } catch (error) {
       if (error instanceof InputError) throw error;
@@ -70,10 +103,11 @@ function render(result: HardenResult, output: HardenOutput): string {
       .map((patch) => patch.replace(/^=+\n/, ''))
       .join('');
   }
-  return result.files.map((file) => (file.hardened.endsWith('\n') || file.hardened === '' ? file.hardened : `${file.hardened}\n`)).join('---\n');
+  // Files are joined as documents of one stream; the last keeps its ending as it is, with or without a newline.
+  return result.files.map((file, index) => (index === result.files.length - 1 || file.hardened.endsWith('\n') || file.hardened === '' ? file.hardened : `${file.hardened}\n`)).join('---\n');
 }
 
-export function runHarden(options: HardenOptions, stdin: () => string = () => readFileSync(0, 'utf8')): HardenRun {
+export function runHarden(options: HardenOptions, stdin: () => string = readStdin): HardenRun {
   const config = options.config ? loadConfigFile(options.config) : DEFAULT_CONFIG;
   const policy = options.mode ? { ...config.policy, mode: options.mode } : config.policy;
   const result = hardenManifests(readInputs(options.files, stdin), policy);

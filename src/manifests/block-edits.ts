@@ -17,16 +17,16 @@ function keyOf(pair: Pair): string | undefined {
 }
 
 /**
- * Where a new key goes: after the last one, or — in a map whose keys are
- * sorted (kustomize sorts them) — at its sorted place, but never before the
- * first key, which may share its line with a sequence's dash.
+ * Where a new key goes: after the last one, or — in a document whose maps
+ * all keep their keys sorted (kubectl and kustomize write them so) — at its
+ * sorted place; before the first key only when that key has its line to
+ * itself (not beside a sequence's dash).
  */
-function insertionIndex(map: YAMLMap, key: string): number {
-  const keys = map.items.map((pair) => keyOf(pair as Pair));
-  const sorted = keys.length >= 2 && keys.every((k, i) => k !== undefined && (i === 0 || (keys[i - 1] ?? '') < k));
-  if (!sorted) return keys.length;
-  const after = keys.findIndex((k) => (k ?? '') > key);
-  return after === -1 ? keys.length : Math.max(after, 1);
+function insertionIndex(text: string, map: YAMLMap, key: string, sorted: boolean): number {
+  if (!sorted) return map.items.length;
+  const after = map.items.findIndex((pair) => (keyOf(pair as Pair) ?? '') > key);
+  if (after === -1) return map.items.length;
+  return after === 0 && linePrefix(text, startOf(map.items[0] as Pair)).trim() !== '' ? 1 : after;
 }
 
 /** The text before a node on its line, when that is more than indentation (`- ` of a compact item). */
@@ -42,10 +42,11 @@ function withPrefix(text: string, offset: number, lines: string[]): string[] {
 
 export function insertBlockEntry(context: EditContext, map: YAMLMap, ancestors: readonly Collection[], key: string, value: unknown): TextEdit {
   const { text } = context;
-  const index = insertionIndex(map, key);
-  const before = map.items[index - 1] as Pair;
-  const lines = renderBlockEntry(key, value, column(text, startOf(map.items[0] as Pair)), blockStyleAt(text, context.doc, ancestors));
-  return insertLines(text, nextLineStart(text, endOf(before)), lines, context.eol);
+  const index = insertionIndex(text, map, key, context.sortedKeys);
+  const before = map.items[index - 1] as Pair | undefined;
+  const first = startOf(map.items[0] as Pair);
+  const lines = renderBlockEntry(key, value, column(text, first), blockStyleAt(text, context.doc, ancestors, context.sortedKeys));
+  return insertLines(text, before === undefined ? lineStart(text, first) : nextLineStart(text, endOf(before)), lines, context.eol);
 }
 
 /** The dash of an item, refusing `- - x` (a sequence inside a sequence on one line), which whole-line edits cannot take apart. */
@@ -58,7 +59,7 @@ function ownDash(text: string, item: Node): number {
 export function insertBlockItem(context: EditContext, seq: YAMLSeq, ancestors: readonly Collection[], index: number, value: unknown): TextEdit {
   const { text } = context;
   const dash = ownDash(text, seq.items[0] as Node);
-  const lines = renderBlockItem(value, column(text, dash), blockStyleAt(text, context.doc, ancestors));
+  const lines = renderBlockItem(value, column(text, dash), blockStyleAt(text, context.doc, ancestors, context.sortedKeys));
   const at = index === 0 ? lineStart(text, dash) : nextLineStart(text, endOf(seq.items[index - 1] as Node));
   return insertLines(text, at, lines, context.eol);
 }
@@ -68,14 +69,14 @@ export function replaceBlockEntry(context: EditContext, pair: Pair, ancestors: r
   const { text } = context;
   const keyStart = startOf(pair);
   const keyText = text.slice(keyStart, (pair.key as Node).range?.[1] ?? keyStart);
-  const lines = renderBlockEntry(key, value, column(text, keyStart), blockStyleAt(text, context.doc, ancestors), keyText);
+  const lines = renderBlockEntry(key, value, column(text, keyStart), blockStyleAt(text, context.doc, ancestors, context.sortedKeys), keyText);
   return replaceLines(text, lineStart(text, keyStart), nextLineStart(text, endOf(pair)), withPrefix(text, keyStart, lines), context.eol);
 }
 
 export function replaceBlockItem(context: EditContext, item: Node, ancestors: readonly Collection[], value: unknown): TextEdit {
   const { text } = context;
   const dash = ownDash(text, item);
-  const lines = renderBlockItem(value, column(text, dash), blockStyleAt(text, context.doc, ancestors));
+  const lines = renderBlockItem(value, column(text, dash), blockStyleAt(text, context.doc, ancestors, context.sortedKeys));
   return replaceLines(text, lineStart(text, dash), nextLineStart(text, endOf(item)), lines, context.eol);
 }
 

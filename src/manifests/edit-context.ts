@@ -9,4 +9,6 @@ export interface EditContext {
   eol: string;
   /** The document is JSON: inserted text is JSON too. */
   json: boolean;
+  /** Every block map of the document keeps its keys sorted: new keys go to their sorted place. */
+  sortedKeys: boolean;
 }

@@ -12,6 +12,8 @@ export interface BlockStyle {
   indent: number;
   /** `- item` at the parent key's column (kubectl, kustomize) rather than one indent deeper. */
   compactSequences: boolean;
+  /** Keys in sorted order, as in a document that sorts all of its keys. */
+  sortKeys: boolean;
 }
 
 export interface FlowStyle {
@@ -92,7 +94,9 @@ export function renderBlockEntry(key: string, value: unknown, column: number, st
 }
 
 export function renderBlockMap(value: Record<string, unknown>, column: number, style: BlockStyle): string[] {
-  return Object.entries(value).flatMap(([key, item]) => renderBlockEntry(key, item, column, style));
+  const entries = Object.entries(value);
+  if (style.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.flatMap(([key, item]) => renderBlockEntry(key, item, column, style));
 }
 
 /** One sequence item, its `-` at `column`: a map's first key follows the dash, the others align with it. */

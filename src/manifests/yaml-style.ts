@@ -11,7 +11,7 @@ import type { Collection } from './yaml-locate.js';
 import { column, lineIndent, lineStart } from './text-lines.js';
 
 /** Most YAML in the wild, and the `yaml` package's default: two spaces, sequences indented. */
-const DEFAULT_BLOCK_STYLE: BlockStyle = { indent: 2, compactSequences: false };
+const DEFAULT_BLOCK_STYLE = { indent: 2, compactSequences: false };
 
 /** Where an item's `-` is: the last dash before the item's own text. */
 export function dashOffset(text: string, item: Node): number {
@@ -53,7 +53,7 @@ function factsOf(text: string, map: YAMLMap): Facts {
 }
 
 /** The block layout at the deepest of `ancestors` that shows it, else anywhere in the document, else the default. */
-export function blockStyleAt(text: string, doc: Document, ancestors: readonly Collection[]): BlockStyle {
+export function blockStyleAt(text: string, doc: Document, ancestors: readonly Collection[], sortKeys: boolean): BlockStyle {
   const found: Facts = {};
   const learn = (map: YAMLMap): void => {
     const facts = factsOf(text, map);
@@ -62,7 +62,7 @@ export function blockStyleAt(text: string, doc: Document, ancestors: readonly Co
   };
   for (const collection of [...ancestors].reverse()) if (isMap(collection) && !collection.flow) learn(collection);
   if (found.indent === undefined || found.compactSequences === undefined) visit(doc, { Map: (_, map) => void (map.flow ? undefined : learn(map)) });
-  return { indent: found.indent ?? DEFAULT_BLOCK_STYLE.indent, compactSequences: found.compactSequences ?? DEFAULT_BLOCK_STYLE.compactSequences };
+  return { indent: found.indent ?? DEFAULT_BLOCK_STYLE.indent, compactSequences: found.compactSequences ?? DEFAULT_BLOCK_STYLE.compactSequences, sortKeys };
 }
 
 /** The layout of a flow collection; `json` when the document is JSON or the collection quotes its strings as JSON does. */
@@ -75,4 +75,23 @@ export function flowStyleOf(text: string, collection: Collection, documentIsJson
   const multiline = lineStart(text, startOf(first)) !== lineStart(text, open);
   const indent = multiline ? column(text, startOf(first)) - lineIndent(text, open) : 2;
   return { json, multiline, indent: indent > 0 ? indent : 2, baseColumn: lineIndent(text, open), padding: !multiline && text[open + 1] === ' ' };
+}
+
+/**
+ * Whether the document sorts its keys, as kubectl and kustomize output does
+ * (Go's YAML encoder sorts map keys): every block map's keys are in order,
+ * and at least one map has three or more (two in order may be chance).
+ */
+export function sortsKeys(doc: Document): boolean {
+  let sorted = true;
+  let evidence = false;
+  visit(doc, {
+    Map: (_, map) => {
+      if (map.flow) return;
+      const keys = map.items.map((pair) => (isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : undefined));
+      if (keys.length >= 3) evidence = true;
+      if (keys.some((key, i) => key === undefined || (i > 0 && (keys[i - 1] ?? '') >= key))) sorted = false;
+    },
+  });
+  return sorted && evidence;
 }

@@ -19,6 +19,7 @@ import { pointerOf, pointerSegments } from './json-pointer.js';
 import { renderScalarLike } from './render-value.js';
 import { applyEdit, lineEnding, type TextEdit } from './text-lines.js';
 import { locate, type Location } from './yaml-locate.js';
+import { sortsKeys } from './yaml-style.js';
 import { MAX_ALIAS_COUNT, YAML_VERSION } from './yaml-limits.js';
 
 const { applyPatch, deepClone } = fastJsonPatch;
@@ -102,10 +103,12 @@ export interface PatchedText {
 /** The document's text with the patch applied to it; `data` is what the text parses to now. */
 export function patchDocumentText(text: string, data: unknown, patch: PlacedPatch, json: boolean): PatchedText {
   const eol = lineEnding(text);
+  // Judged on the text as it came: what the patch inserts must not change the verdict half-way.
+  const sortedKeys = sortsKeys(parse(text));
   let current = text;
   for (const operation of patch.operations) {
     const segments = [...patch.base.map(String), ...pointerSegments(operation.path)];
-    current = applyEdit(current, editFor({ text: current, doc: parse(current), eol, json }, segments, operation));
+    current = applyEdit(current, editFor({ text: current, doc: parse(current), eol, json, sortedKeys }, segments, operation));
   }
   const expected = patchedData(asJson(data), patch);
   if (!isDeepStrictEqual(asJson(parse(current).toJS({ maxAliasCount: MAX_ALIAS_COUNT })), expected)) {
