@@ -129,6 +129,20 @@ describe('the bearer token flow', () => {
     expect(fake.calls.filter((call) => call.url.startsWith('https://auth.example.com/'))).toHaveLength(1);
   });
 
+  it('an identitytoken is exchanged as an OAuth2 refresh token (POST), for pull on this repository', async () => {
+    let form: URLSearchParams | undefined;
+    const fake = registry((url, init) => {
+      if (url.hostname === 'auth.example.com') {
+        form = new URLSearchParams(String(init.body));
+        return init.method === 'POST' ? new Response(JSON.stringify({ access_token: 'T2' })) : new Response('', { status: 405 });
+      }
+      return (init.headers as Record<string, string>).authorization === 'Bearer T2' ? undefined : challenge('https://auth.example.com/token');
+    });
+    const credentials = new Map([['r.example.com', { kind: 'identity' as const, username: '<token>', token: 'refresh-1' }]]);
+    expect((await lookUp('r.example.com/app:v1', { ...fake, credentials })).status).toBe('found');
+    expect(Object.fromEntries(form!)).toEqual({ grant_type: 'refresh_token', refresh_token: 'refresh-1', client_id: 'pod-hardener', scope: 'repository:app:pull', service: 'svc' });
+  });
+
   it('never sends credentials to a plain-http token service off loopback', async () => {
     const fake = registry((url) => (url.hostname === 'auth.example.com' ? new Response('', { status: 401 }) : challenge('http://auth.example.com/token')));
     const credentials = new Map([['r.example.com', { kind: 'basic' as const, username: 'u', password: 'p' }]]);
