@@ -4,6 +4,7 @@
  * runAsNonRoot check, k8s.io/pod-security-admission policy). Used by the unit
  * and property tests; the end-to-end tests ask a real API server instead.
  */
+import type { ImageLookups } from '../../src/engine/image-facts.js';
 import type { Container, Pod, SecurityContext } from '../../src/engine/pod.js';
 import { allContainers } from './pods.js';
 
@@ -100,10 +101,25 @@ function effective<K extends keyof SecurityContext>(pod: Pod, c: Container, key:
 }
 
 /** Containers the kubelet is sure to refuse: runAsNonRoot with an explicit root user. */
-export function kubeletRefusals(pod: Pod): string[] {
-  return allContainers(pod)
-    .filter((c) => effective(pod, c, 'runAsNonRoot') === true && effective(pod, c, 'runAsUser') === 0)
-    .map((c) => `container ${c.name}: runAsNonRoot with runAsUser 0`);
+/**
+ * Containers the kubelet would refuse to start (kuberuntime
+ * verifyRunAsNonRoot): runAsNonRoot with uid 0, or — without runAsUser — with
+ * an image whose USER is root, unset or a name. `images` says what each image
+ * runs as (absent: images unknown, only the uid rule is checked).
+ */
+export function kubeletRefusals(pod: Pod, images?: ImageLookups): string[] {
+  const refusals: string[] = [];
+  for (const c of allContainers(pod)) {
+    if (effective(pod, c, 'runAsNonRoot') !== true) continue;
+    const uid = effective(pod, c, 'runAsUser');
+    if (uid === 0) refusals.push(`container ${c.name}: runAsNonRoot with runAsUser 0`);
+    const lookup = typeof c.image === 'string' ? images?.get(c.image) : undefined;
+    // Windows nodes check the user name, not the image's USER.
+    if (uid === undefined && pod.spec.os?.name !== 'windows' && lookup?.status === 'found' && !/^[1-9]\d*$/.test(lookup.facts.user.split(':')[0] ?? '')) {
+      refusals.push(`container ${c.name}: runAsNonRoot with an image whose USER is "${lookup.facts.user}"`);
+    }
+  }
+  return refusals;
 }
 
 const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];

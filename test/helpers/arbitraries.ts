@@ -3,7 +3,21 @@ import fc from 'fast-check';
 import { CONTROL_IDS } from '../../src/engine/control-ids.js';
 import type { Container, Pod, SecurityContext, Volume } from '../../src/engine/pod.js';
 
-const NAMES = ['app', 'web', 'proxy', 'init', 'migrate', 'log-shipper', 'a', 'ph-app', 'x'.repeat(63)];
+/**
+ * Container names: ordinary ones, and every Object.prototype member in
+ * DNS-label form (a container may be called "constructor"; names are data,
+ * never keys that reach a prototype).
+ */
+export const PROTOTYPE_NAMES = ['constructor', 'tostring', 'valueof', 'hasownproperty', 'isprototypeof', 'propertyisenumerable', 'tolocalestring'];
+const NAMES = ['app', 'web', 'proxy', 'init', 'migrate', 'log-shipper', 'a', 'ph-app', 'x'.repeat(63), ...PROTOTYPE_NAMES];
+
+/** Annotation keys that would reach a prototype if used as plain object keys (a review arrives before API validation). */
+const HOSTILE_ANNOTATION_KEYS = ['__proto__', 'constructor', 'toString', 'container.pod-hardener.io/__proto__', 'container.pod-hardener.io/constructor', 'pod-hardener.io/hardened'];
+
+/** Sets a key as an own data property, as JSON.parse does — even "__proto__". */
+export function setOwn(record: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
 const VOLUME_NAMES = ['data', 'config', 'tmp', 'ph-app-tmp', 'ph-web-tmp', 'cache', 'ph-init-tmp-2'];
 const MOUNT_PATHS = ['/tmp', '/tmp/', '/data', '/var/cache/nginx', '/run', '/etc/config'];
 const CAPABILITIES = ['NET_BIND_SERVICE', 'CAP_NET_BIND_SERVICE', 'NET_ADMIN', 'CAP_SYS_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE', 'ALL'];
@@ -122,16 +136,18 @@ export function podArb(options: { ephemeral?: boolean } = {}): fc.Arbitrary<PodC
           podExempt: maybe(exemptionValue),
           containerExempt: fc.array(fc.tuple(fc.constantFrom(...allNames, 'ghost'), exemptionValue), { maxLength: 2 }),
           reason: maybe(fc.constantFrom('vendor image needs it', '')),
-          writablePaths: maybe(fc.constantFrom('/var/cache/nginx', '/run,/var/run', 'relative,/ok', '/tmp')),
+          writablePaths: maybe(fc.constantFrom('/var/cache/nginx', '/run,/var/run', 'relative,/ok', '/tmp', '/dev/shm,/proc', '/etc/hosts,/data', '/var/run/secrets/kubernetes.io/serviceaccount')),
+          hostile: fc.uniqueArray(fc.tuple(fc.constantFrom(...HOSTILE_ANNOTATION_KEYS), fc.constantFrom('all', '{"changed":{"__proto__":["privileged"]}}', 'x')), { maxLength: 2, selector: ([key]) => key }),
           legacySeccomp: maybe(fc.constantFrom('runtime/default', 'unconfined', 'localhost/profiles/app.json')),
         })
-        .map(({ init, main, ephemeral, podSc, podExempt, containerExempt, reason, writablePaths, legacySeccomp }) => {
+        .map(({ init, main, ephemeral, podSc, podExempt, containerExempt, reason, writablePaths, legacySeccomp, hostile }) => {
           const annotations: Record<string, string> = { 'team.example.com/owner': 'payments' };
           if (podExempt !== undefined) annotations['pod-hardener.io/exempt'] = podExempt;
           for (const [name, value] of containerExempt) annotations[`container.pod-hardener.io/${name}`] = value;
           if (reason !== undefined) annotations['pod-hardener.io/exempt-reason'] = reason;
           if (writablePaths !== undefined) annotations['pod-hardener.io/writable-paths'] = writablePaths;
           if (legacySeccomp !== undefined && !windows) annotations['seccomp.security.alpha.kubernetes.io/pod'] = legacySeccomp;
+          for (const [key, value] of hostile) setOwn(annotations, key, value);
           const pod: Pod = {
             apiVersion: 'v1',
             kind: 'Pod',
