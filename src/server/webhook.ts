@@ -12,9 +12,13 @@ import { DEFAULT_CACHE_OPTIONS, namespaceSource, type CacheOptions, type Namespa
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
+import { LoadLimiter } from '../admission/load-limit.js';
+import { imageLookups } from '../admission/images.js';
+import { createImageResolver, registerImageMetrics } from '../images/index.js';
 import { createSelfSignedPair, loadKeyPair, type KeyPair } from './certificates.js';
+import { loadClientCa } from './client-ca.js';
 import type { FileWatch } from './file-watch.js';
-import { reloadCertificate, reloadPolicy } from './reloaders.js';
+import { reloadCertificate, reloadClientCa, reloadPolicy } from './reloaders.js';
 import { startServer, type RunningServer } from './server.js';
 
 export interface WebhookOptions {
@@ -29,11 +33,15 @@ export interface WebhookOptions {
   namespaceCache?: Partial<CacheOptions>;
   /** Whether to use the in-cluster service account when no kubeconfig is given (default: when running in a pod). */
   inCluster?: boolean;
+  /** During the shutdown drain, how long an idle kept-alive connection stays open (tests shorten it). */
+  drainIdleGraceMs?: number;
 }
 
 export interface Webhook {
   readonly url: string;
   readonly port: number;
+  /** The probe port (health, readiness, metrics without client certificates), when one was asked for. */
+  readonly probePort: number | undefined;
   /** The serving certificate (PEM), e.g. to trust it as a CA in a client. */
   certificate(): string;
   /** Where the certificate and key are (the generated ones when none were given). */
@@ -76,6 +84,13 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     logger.info('no certificate given: generated a self-signed one for localhost, 127.0.0.1 and ::1', { certFile, keyFile });
   }
 
+  let clientCa: string | undefined;
+  if (serve.clientCaFile !== undefined) {
+    const loaded = loadClientCa(serve.clientCaFile);
+    clientCa = loaded.pem;
+    logger.info('client authentication on: callers need a client certificate from this CA', { clientCaFile: serve.clientCaFile, ...loaded.summary });
+  }
+
   let policy = options.config.policy;
   let shuttingDown = false;
   const extraExcludedNamespaces = serve.webhookNamespace ? [serve.webhookNamespace] : [];
@@ -86,22 +101,36 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     return undefined;
   };
 
+  // What each image says about itself (USER, VOLUMEs), for runAsNonRoot: docs/images.md.
+  const images = createImageResolver({ policy: policy.images, dockerConfigFile: serve.registryConfig, metrics: registerImageMetrics(metrics.registry) });
+
   const running = await startServer(
-    { port: serve.port, host: serve.bindAddress, keyPair },
+    {
+      port: serve.port,
+      host: serve.bindAddress,
+      keyPair,
+      clientCa,
+      probePort: serve.probePort,
+      requestTimeoutMs: serve.requestTimeoutSeconds * 1000,
+      ...(options.drainIdleGraceMs === undefined ? {} : { drainIdleGraceMs: options.drainIdleGraceMs }),
+    },
     {
       policy: () => policy,
       namespace: (name) => namespaces.lookup(name),
+      images: imageLookups(images, extraExcludedNamespaces),
       extraExcludedNamespaces,
       logger,
       metrics,
       maxRequestBytes: serve.maxRequestBytes,
+      load: new LoadLimiter({ maxConcurrentReviews: serve.maxConcurrentReviews, maxBytesInFlight: serve.maxBytesInFlight }),
       readiness: { notReadyReason },
       ...(options.review ? { review: options.review } : {}),
     },
   );
   const port = running.address().port;
+  const probePort = running.probeAddress()?.port;
   const url = `https://${displayHost(serve.bindAddress)}:${port}`;
-  logger.info('pod-hardener is serving', { version: VERSION, url: `${url}/mutate`, mode: policy.mode, excludedNamespaces: [...policy.excludedNamespaces, ...extraExcludedNamespaces] });
+  logger.info('pod-hardener is serving', { version: VERSION, url: `${url}/mutate`, ...(probePort === undefined ? {} : { probePort }), clientAuthentication: clientCa !== undefined, mode: policy.mode, excludedNamespaces: [...policy.excludedNamespaces, ...extraExcludedNamespaces] });
 
   const reloadDeps = { logger, metrics, intervalMs: serve.reloadIntervalSeconds * 1000 };
   const watches: FileWatch[] = [];
@@ -109,7 +138,15 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     watches.push(
       reloadCertificate(certFile, keyFile, (pair) => {
         keyPair = pair;
-        running.setKeyPair(pair);
+        running.setCredentials({ keyPair, clientCa });
+      }, reloadDeps),
+    );
+  }
+  if (serve.clientCaFile !== undefined) {
+    watches.push(
+      reloadClientCa(serve.clientCaFile, (pem) => {
+        clientCa = pem;
+        running.setCredentials({ keyPair, clientCa });
       }, reloadDeps),
     );
   }
@@ -124,6 +161,7 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   return {
     url,
     port,
+    probePort,
     certificate: () => keyPair.cert,
     certFile,
     keyFile,
@@ -140,6 +178,7 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
       for (const watch of watches) watch.close();
       const result = await running.close(serve.shutdownTimeoutSeconds * 1000);
       await namespaces.stop();
+      images.close();
       logger.info(result.drained ? 'shut down: every in-flight review was answered' : 'shut down: the timeout cut in-flight reviews short', result);
       return result;
     },

@@ -1,6 +1,6 @@
 /** Runs the real `pod-hardener serve` process (from dist/) on a free loopback port. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,6 +27,11 @@ export async function startServeProcess(args: string[] = [], env: NodeJS.Process
   // Its own TMPDIR, so its generated certificate is not shared with any other run.
   const scratch = mkdtempSync(join(tmpdir(), 'ph-cli-'));
   const command = executable ? [executable] : [process.execPath, CLI];
+  // Tests talk to loopback only: without a policy of the test's own, images are not read from registries.
+  if (!args.includes('--config')) {
+    writeFileSync(join(scratch, 'policy.yaml'), 'images:\n  resolve: false\n');
+    args = [...args, '--config', join(scratch, 'policy.yaml')];
+  }
   const child = spawn(command[0] ?? process.execPath, [...command.slice(1), 'serve', '--port', '0', '--bind-address', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: scratch, ...env },

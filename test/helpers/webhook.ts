@@ -34,7 +34,8 @@ export async function startTestWebhook(
   const serve: ServeOptions = { ...resolveServeOptions({}, {}), port: 0, bindAddress: '127.0.0.1', logLevel: 'debug', ...options.serve };
   const webhook = await startWebhook({
     serve,
-    config: { ...DEFAULT_CONFIG, policy: policySchema.parse(options.policy ?? {}) },
+    // Tests talk to loopback only: images are not read from registries unless a test's policy says where.
+    config: { ...DEFAULT_CONFIG, policy: policySchema.parse({ images: { resolve: false }, ...options.policy }) },
     logger: createLogger({ level: serve.logLevel, stream }),
     selfSignedDirectory: directory,
     inCluster: false,
