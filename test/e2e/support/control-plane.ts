@@ -46,7 +46,7 @@ function childEnv(): NodeJS.ProcessEnv {
 
 export interface ControlPlaneOptions {
   controllerManager?: boolean;
-  /** More kube-apiserver flags, after the defaults (a repeated flag overrides the default). */
+  /** More kube-apiserver flags (--name=value); one named like a default replaces it. */
   apiServerArgs?: string[];
   /** More kube-controller-manager controllers than the defaults (implies controllerManager). */
   controllers?: string[];
@@ -143,7 +143,7 @@ export class ControlPlane {
     this.launch('etcd', ['--data-dir', this.path('etcd'), '--listen-client-url', `http://127.0.0.1:${etcdClient}`, '--listen-peer-url', `http://127.0.0.1:${etcdPeer}`]);
     this.apiServerPort = await freePort();
     mkdirSync(this.path('apiserver-certs'), { recursive: true });
-    this.apiServerArgs = [
+    const defaults = [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -160,8 +160,11 @@ export class ControlPlane {
       '--kubelet-preferred-address-types=InternalIP',
       `--kubelet-client-certificate=${this.path('admin.crt')}`,
       `--kubelet-client-key=${this.path('admin.key')}`,
-      ...(options.apiServerArgs ?? []),
     ];
+    // List flags (--authorization-mode…) add up when repeated, so an override replaces the default instead.
+    const extra = options.apiServerArgs ?? [];
+    const name = (flag: string): string => flag.split('=')[0] as string;
+    this.apiServerArgs = [...defaults.filter((flag) => !extra.some((e) => name(e) === name(flag))), ...extra];
     await this.startApiServer();
     this.writeKubeconfig(this.kubeconfig, { cert: this.path('admin.crt'), key: this.path('admin.key') });
     if (options.controllerManager || options.controllers) {
