@@ -20,13 +20,14 @@ import { createLogger, silentLogger } from '../src/logging/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { loadKeyPair } from '../src/server/certificates.js';
 import { startServer } from '../src/server/server.js';
+import { LoadLimiter } from '../src/admission/load-limit.js';
 
 const [certFile, keyFile, bodyFile, ...flags] = process.argv.slice(2);
 if (!certFile || !keyFile || !bodyFile) throw new Error('usage: layer-server CERT KEY BODY_FILE [--no-engine] [--no-log]');
 const decision = reviewAdmission(decodeAdmissionReview(readFileSync(bodyFile)), { policy: DEFAULT_POLICY });
 
 const server = await startServer(
-  { port: 0, host: '127.0.0.1', keyPair: loadKeyPair(certFile, keyFile).pair },
+  { port: 0, host: '127.0.0.1', keyPair: loadKeyPair(certFile, keyFile).pair, requestTimeoutMs: SERVE_DEFAULTS.requestTimeoutSeconds * 1000 },
   {
     policy: () => DEFAULT_POLICY,
     namespace: async () => undefined,
@@ -35,6 +36,7 @@ const server = await startServer(
     logger: flags.includes('--no-log') ? silentLogger : createLogger({ level: 'warn' }),
     metrics: createMetrics({ version: 'bench' }),
     maxRequestBytes: SERVE_DEFAULTS.maxRequestBytes,
+    load: new LoadLimiter(SERVE_DEFAULTS),
     readiness: { notReadyReason: () => undefined },
     ...(flags.includes('--no-engine') ? { review: () => decision } : {}),
   },

@@ -17,13 +17,35 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** What V8's JSON.parse messages say went wrong, in words that quote nothing of the body. */
+const JSON_PROBLEMS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^Unexpected end of JSON input/, 'it ends too early'],
+  [/^Unexpected non-whitespace character after JSON/, 'more data follows the JSON value'],
+  [/^Bad control character in string literal/, 'a string holds a control character'],
+  [/^Bad (Unicode )?escape/, 'a string holds a bad escape'],
+  [/^Unterminated string/, 'a string is not terminated'],
+  [/^(Unexpected token|Unexpected number|Unexpected string|Expected)/, 'an unexpected character'],
+];
+
+/**
+ * What is wrong with the JSON and where, without what JSON.parse saw: V8's
+ * message quotes an excerpt of the body ("Unexpected token 's', "{"a":
+ * secret..." is not valid JSON"), and the body is the client's data, which
+ * an error answer never echoes.
+ */
+function describeJsonError(message: string): string {
+  const problem = JSON_PROBLEMS.find(([pattern]) => pattern.test(message))?.[1] ?? 'it cannot be parsed';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position === undefined ? problem : `${problem}, at character ${position}`;
+}
+
 export function decodeAdmissionReview(body: Buffer): AdmissionRequest {
   if (body.length === 0) throw badRequest('request body is empty; expected an AdmissionReview');
   let review: unknown;
   try {
     review = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw badRequest(`request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
+    throw badRequest(`request body is not valid JSON: ${describeJsonError((error as Error).message)}`);
   }
   if (!isObject(review)) throw badRequest('request body must be a JSON object (an AdmissionReview)');
   if (review.kind !== 'AdmissionReview') throw badRequest('kind must be "AdmissionReview"');

@@ -27,3 +27,19 @@ export const methodNotAllowed = (allowed: string): HttpError =>
   new HttpError(405, 'MethodNotAllowed', `method not allowed; use ${allowed}`, { Allow: allowed });
 
 export const notFound = (path: string): HttpError => new HttpError(404, 'NotFound', `no such endpoint: ${path.slice(0, 100)}`);
+
+/** What a review beyond the server's bounds crosses; also the label of the refusals metric. */
+export type Overload = 'concurrent_reviews' | 'bytes_in_flight';
+
+const OVERLOAD_REASONS: Readonly<Record<Overload, string>> = {
+  concurrent_reviews: 'too many reviews in progress',
+  bytes_in_flight: 'too many request bytes in progress',
+};
+
+/** A review refused because the server is at one of its load bounds (429); the API server's failurePolicy decides, a retrying client waits Retry-After. */
+export class OverloadError extends HttpError {
+  constructor(readonly overload: Overload) {
+    super(429, 'TooManyRequests', `the webhook is at its load limit (${OVERLOAD_REASONS[overload]}); retry`, { 'Retry-After': '1' });
+    this.name = 'OverloadError';
+  }
+}

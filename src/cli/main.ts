@@ -40,6 +40,11 @@ program
   .addOption(option('--reload-interval-seconds <seconds>', 'reloadIntervalSeconds', `how often certificate and config files are checked for changes (default: ${SERVE_DEFAULTS.reloadIntervalSeconds})`))
   .addOption(option('--kubeconfig <file>', 'kubeconfig', 'read Namespaces (governance rules) from this cluster; default: the in-cluster service account in a pod, else none'))
   .addOption(option('--registry-config <file>', 'registryConfig', 'Docker config JSON (a mounted pull secret) with registry credentials for reading image configs'))
+  .addOption(option('--client-ca-file <file>', 'clientCaFile', 'require a client certificate signed by this CA (PEM) in the TLS handshake: only the API server may review (needs --probe-port)'))
+  .addOption(option('--probe-port <port>', 'probePort', 'serve /healthz, /readyz and /metrics on this HTTPS port too, without client certificates'))
+  .addOption(option('--max-concurrent-reviews <n>', 'maxConcurrentReviews', `reviews in progress at once; more get 429 (default: ${SERVE_DEFAULTS.maxConcurrentReviews})`))
+  .addOption(option('--max-bytes-in-flight <bytes>', 'maxBytesInFlight', `request body bytes held at once; more get 429 (default: ${SERVE_DEFAULTS.maxBytesInFlight})`))
+  .addOption(option('--request-timeout-seconds <seconds>', 'requestTimeoutSeconds', `time a client has to send a whole request (default: ${SERVE_DEFAULTS.requestTimeoutSeconds})`))
   .action(async (flags: ServeFlags) => {
     await runServe(flags).catch(fail);
   });

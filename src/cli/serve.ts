@@ -16,6 +16,11 @@ export interface ServeFlags {
   reloadIntervalSeconds?: string;
   kubeconfig?: string;
   registryConfig?: string;
+  clientCaFile?: string;
+  probePort?: string;
+  maxConcurrentReviews?: string;
+  maxBytesInFlight?: string;
+  requestTimeoutSeconds?: string;
 }
 
 /** Flags beat variables, which beat the config file's serve: section. */

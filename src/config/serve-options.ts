@@ -28,6 +28,12 @@ export const serveFileSchema = z
     reloadIntervalSeconds: z.coerce.number().min(0.1).max(3600).optional(),
     kubeconfig: z.string().min(1).optional(),
     registryConfig: z.string().min(1).optional(),
+    clientCaFile: z.string().min(1).optional(),
+    probePort: port.optional(),
+    maxConcurrentReviews: z.coerce.number().int().min(1).max(100_000).optional(),
+    maxBytesInFlight: bytes.optional(),
+    // The API server waits at most 30 s for a webhook (timeoutSeconds); waiting longer for a request helps nobody.
+    requestTimeoutSeconds: z.coerce.number().min(0.5).max(30).optional(),
   })
   .strict();
 
@@ -56,6 +62,16 @@ export interface ServeOptions {
   kubeconfig: string | undefined;
   /** A Docker config JSON (the pull secret, mounted as a file) with credentials for reading image configs; docs/images.md. */
   registryConfig: string | undefined;
+  /** CA bundle (PEM): when set, callers of the HTTPS port must present a client certificate it signed (the API server's, see docs/operations.md). */
+  clientCaFile: string | undefined;
+  /** A port serving only /healthz, /readyz and /metrics, without client certificates; required with clientCaFile. */
+  probePort: number | undefined;
+  /** Reviews read or answered at once; more get 429. */
+  maxConcurrentReviews: number;
+  /** Request body bytes held at once; more get 429. */
+  maxBytesInFlight: number;
+  /** How long a client may take to send a whole request; the API server itself waits at most its webhook timeout. */
+  requestTimeoutSeconds: number;
 }
 
 export const SERVE_DEFAULTS = {
@@ -64,9 +80,33 @@ export const SERVE_DEFAULTS = {
   maxRequestBytes: 8 * 1024 * 1024,
   shutdownTimeoutSeconds: 25,
   reloadIntervalSeconds: 2,
+  // The API server's own default cap on mutating requests in flight (--max-mutating-requests-inflight).
+  maxConcurrentReviews: 200,
+  // The Deployment's memory limit (256 MiB) less its V8 heap (--max-old-space-size=192) leaves 64 MiB off the heap,
+  // where bodies are held (Buffers); a third of it for bodies: three maximum-size reviews, or thousands of usual ones.
+  maxBytesInFlight: 24 * 1024 * 1024,
+  requestTimeoutSeconds: 5,
 } as const;
 
-const KEYS = ['port', 'bindAddress', 'tlsCertFile', 'tlsKeyFile', 'config', 'logLevel', 'maxRequestBytes', 'shutdownTimeoutSeconds', 'webhookNamespace', 'reloadIntervalSeconds', 'kubeconfig', 'registryConfig'] as const;
+const KEYS = [
+  'port',
+  'bindAddress',
+  'tlsCertFile',
+  'tlsKeyFile',
+  'config',
+  'logLevel',
+  'maxRequestBytes',
+  'shutdownTimeoutSeconds',
+  'webhookNamespace',
+  'reloadIntervalSeconds',
+  'kubeconfig',
+  'registryConfig',
+  'clientCaFile',
+  'probePort',
+  'maxConcurrentReviews',
+  'maxBytesInFlight',
+  'requestTimeoutSeconds',
+] as const;
 type Key = (typeof KEYS)[number];
 
 export function envName(key: string): string {
@@ -107,6 +147,12 @@ export function resolveServeOptions(flags: Partial<Record<Key, unknown>>, env: N
   if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined)) {
     throw new ConfigError('--tls-cert-file and --tls-key-file go together: give both, or neither for a generated self-signed pair');
   }
+  if (options.clientCaFile !== undefined && options.probePort === undefined) {
+    throw new ConfigError('--client-ca-file needs --probe-port: kubelet probes and Prometheus present no client certificate, so /healthz, /readyz and /metrics need a port of their own');
+  }
+  if (options.probePort !== undefined && options.probePort !== 0 && options.probePort === (options.port ?? SERVE_DEFAULTS.port)) {
+    throw new ConfigError(`--probe-port must differ from --port (${options.probePort})`);
+  }
   return {
     port: options.port ?? SERVE_DEFAULTS.port,
     bindAddress: options.bindAddress,
@@ -120,5 +166,10 @@ export function resolveServeOptions(flags: Partial<Record<Key, unknown>>, env: N
     reloadIntervalSeconds: options.reloadIntervalSeconds ?? SERVE_DEFAULTS.reloadIntervalSeconds,
     kubeconfig: options.kubeconfig,
     registryConfig: options.registryConfig,
+    clientCaFile: options.clientCaFile,
+    probePort: options.probePort,
+    maxConcurrentReviews: options.maxConcurrentReviews ?? SERVE_DEFAULTS.maxConcurrentReviews,
+    maxBytesInFlight: options.maxBytesInFlight ?? SERVE_DEFAULTS.maxBytesInFlight,
+    requestTimeoutSeconds: options.requestTimeoutSeconds ?? SERVE_DEFAULTS.requestTimeoutSeconds,
   };
 }

@@ -4,7 +4,7 @@
  * generated at start and written where the user can point curl at it.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -63,6 +63,31 @@ export function selfSignedDirectory(): string {
   return join(tmpdir(), `pod-hardener-${uid}`);
 }
 
+/**
+ * Makes `directory` ours, or refuses it. The default one has a predictable
+ * name in a shared temp folder: someone else could have created it first (or
+ * a symlink by that name) to read the private key or plant a certificate. So
+ * it is created without following anything, and then must be a real
+ * directory, owned by this user, that no one else can enter.
+ */
+export function ensurePrivateDirectory(directory: string): void {
+  try {
+    mkdirSync(directory, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new ConfigError(`cannot create the directory for the self-signed certificate ${directory}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  const stats = lstatSync(directory);
+  const refuse = (why: string): never => {
+    throw new ConfigError(`refusing to write the self-signed certificate into ${directory}: ${why}; remove it, or give --tls-cert-file and --tls-key-file`);
+  };
+  if (!stats.isDirectory()) refuse(stats.isSymbolicLink() ? 'it is a symbolic link' : 'it is not a directory');
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (uid !== undefined && stats.uid !== uid) refuse(`it belongs to uid ${stats.uid}, not to this user (uid ${uid})`);
+  if ((stats.mode & 0o077) !== 0) refuse(`others may access it (mode ${(stats.mode & 0o777).toString(8)}; 700 is needed)`);
+}
+
 /** A fresh self-signed pair for local use, written to `directory` (tls.crt, tls.key). */
 export async function createSelfSignedPair(directory = selfSignedDirectory()): Promise<{ pair: KeyPair; certFile: string; keyFile: string }> {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
@@ -76,7 +101,7 @@ export async function createSelfSignedPair(directory = selfSignedDirectory()): P
       { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
     ],
   });
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(directory);
   const certFile = join(directory, 'tls.crt');
   const keyFile = join(directory, 'tls.key');
   writeFileSync(certFile, pems.cert);

@@ -1,14 +1,15 @@
 /**
  * Hot reload of what a running webhook reads from files: the serving
- * certificate (cert-manager rotation) and the policy (a ConfigMap update).
- * A new file that cannot be used keeps the last good one in force and says
- * why; nothing here can take the process down.
+ * certificate (cert-manager rotation), the client CA and the policy (a
+ * ConfigMap update). A new file that cannot be used keeps the last good one
+ * in force and says why; nothing here can take the process down.
  */
 import { loadConfigFile } from '../config/config-file.js';
 import type { Policy } from '../config/policy.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { loadKeyPair, type KeyPair } from './certificates.js';
+import { loadClientCa } from './client-ca.js';
 import { watchFiles, type FileWatch } from './file-watch.js';
 
 interface ReloadDeps {
@@ -17,38 +18,51 @@ interface ReloadDeps {
   intervalMs: number;
 }
 
-export function reloadCertificate(certFile: string, keyFile: string, apply: (pair: KeyPair) => void, deps: ReloadDeps): FileWatch {
+type Reloadable = Parameters<Metrics['observeReload']>[0];
+
+const MESSAGES: Readonly<Record<Reloadable, { success: string; failure: string }>> = {
+  certificate: { success: 'serving certificate reloaded; new connections use it', failure: 'serving certificate not reloaded: the previous one stays in use' },
+  'client-ca': { success: 'client CA reloaded; new connections are checked against it', failure: 'client CA not reloaded: the previous one stays in use' },
+  policy: { success: 'policy reloaded', failure: 'policy not reloaded: the last good policy stays in force' },
+};
+
+/** Watches `paths`; on a change, `load` reads them (throwing when unusable) and `apply` puts the result in force. */
+function reload<T>(what: Reloadable, paths: string[], load: () => { value: T; facts: Record<string, unknown> }, apply: (value: T) => void, deps: ReloadDeps): FileWatch {
+  const file = paths[0];
   return watchFiles(
-    [certFile, keyFile],
+    paths,
     () => {
       try {
-        const { pair, summary } = loadKeyPair(certFile, keyFile);
-        apply(pair);
-        deps.metrics.observeReload('certificate', 'success');
-        deps.logger.info('serving certificate reloaded; new connections use it', { certFile, ...summary });
+        const { value, facts } = load();
+        apply(value);
+        deps.metrics.observeReload(what, 'success');
+        deps.logger.info(MESSAGES[what].success, { file, ...facts });
       } catch (error) {
-        deps.metrics.observeReload('certificate', 'failure');
-        deps.logger.error('serving certificate not reloaded: the previous one stays in use', { certFile, error: (error as Error).message });
+        deps.metrics.observeReload(what, 'failure');
+        deps.logger.error(MESSAGES[what].failure, { file, error: (error as Error).message });
       }
     },
     { intervalMs: deps.intervalMs },
   );
 }
 
+export function reloadCertificate(certFile: string, keyFile: string, apply: (pair: KeyPair) => void, deps: ReloadDeps): FileWatch {
+  return reload('certificate', [certFile, keyFile], () => {
+    const { pair, summary } = loadKeyPair(certFile, keyFile);
+    return { value: pair, facts: { ...summary } };
+  }, apply, deps);
+}
+
+export function reloadClientCa(caFile: string, apply: (pem: string) => void, deps: ReloadDeps): FileWatch {
+  return reload('client-ca', [caFile], () => {
+    const { pem, summary } = loadClientCa(caFile);
+    return { value: pem, facts: { ...summary } };
+  }, apply, deps);
+}
+
 export function reloadPolicy(configFile: string, apply: (policy: Policy) => void, deps: ReloadDeps): FileWatch {
-  return watchFiles(
-    [configFile],
-    () => {
-      try {
-        const { policy } = loadConfigFile(configFile);
-        apply(policy);
-        deps.metrics.observeReload('policy', 'success');
-        deps.logger.info('policy reloaded', { configFile, mode: policy.mode });
-      } catch (error) {
-        deps.metrics.observeReload('policy', 'failure');
-        deps.logger.error('policy not reloaded: the last good policy stays in force', { configFile, error: (error as Error).message });
-      }
-    },
-    { intervalMs: deps.intervalMs },
-  );
+  return reload('policy', [configFile], () => {
+    const { policy } = loadConfigFile(configFile);
+    return { value: policy, facts: { mode: policy.mode } };
+  }, apply, deps);
 }

@@ -1,98 +1,172 @@
 /**
- * The HTTPS server: TLS 1.2 or newer, the certificate replaceable while
- * running, in-flight requests counted so a shutdown can wait for them.
+ * The HTTPS server: TLS 1.2 or newer, credentials replaceable while running,
+ * optionally client certificates required in the handshake (with health and
+ * metrics then on a probe listener of their own), and a drain on shutdown
+ * that resets nothing a client sent.
  */
-import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { Server as TlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { serveAdmission, type AdmissionHttpDeps } from '../admission/http.js';
 import { createApp, type AppDeps } from './app.js';
 import type { KeyPair } from './certificates.js';
+import { ConnectionTracker } from './connections.js';
 
-export interface ServerOptions {
+export interface TlsCredentials {
+  keyPair: KeyPair;
+  /** CA certificates (PEM): when given, every caller must present a client certificate one of them signed. */
+  clientCa?: string | undefined;
+}
+
+export interface ServerOptions extends TlsCredentials {
   port: number;
   /** Listen address; all interfaces when absent. */
   host?: string | undefined;
-  keyPair: KeyPair;
+  /** A second HTTPS port serving only /healthz, /readyz and /metrics, never asking for a client certificate. */
+  probePort?: number | undefined;
+  /** How long a client may take to send a whole request, headers and body. */
+  requestTimeoutMs: number;
+  /** During a drain, how long an idle kept-alive connection stays open for a request its client may be sending. */
+  drainIdleGraceMs?: number;
 }
 
 export interface RunningServer {
   readonly server: Server;
   /** The bound address and port (port 0 in the options picks a free one). */
   address(): AddressInfo;
-  /** Reviews and other requests being answered right now. */
+  /** The probe listener's address, when there is one. */
+  probeAddress(): AddressInfo | undefined;
+  /** Connections with a request being answered right now. */
   inFlight(): number;
-  /** Serves new TLS connections with this pair; existing ones keep theirs. */
-  setKeyPair(pair: KeyPair): void;
-  /** Stops accepting, lets in-flight requests finish (up to timeoutMs), then closes every connection. */
+  /** Serves new TLS connections with these credentials; existing ones keep theirs. */
+  setCredentials(credentials: TlsCredentials): void;
+  /**
+   * Stops accepting and drains: every answer from now on carries
+   * `Connection: close`, a connection ends after its answer or once idle for
+   * the grace period; after timeoutMs whatever is left is cut off.
+   */
   close(timeoutMs: number): Promise<{ drained: boolean }>;
 }
 
-const TLS_OPTIONS = { minVersion: 'TLSv1.2' as const };
+const DEFAULT_DRAIN_IDLE_GRACE_MS = 1000;
+// The API server keeps connections open between reviews; keep them longer than its idle timeout would close them anyway.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function secureContext(credentials: TlsCredentials): SecureContextOptions {
+  return { minVersion: 'TLSv1.2', ...credentials.keyPair, ...(credentials.clientCa === undefined ? {} : { ca: credentials.clientCa }) };
+}
 
 function isMutatePath(url: string | undefined): boolean {
   return url === '/mutate' || (url !== undefined && url.startsWith('/mutate?'));
 }
 
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stops accepting new connections; calls back once every connection is gone.
+ * Node's https Server.close() would first destroy every connection it deems
+ * idle (http's closeIdleConnections), including one whose client is writing
+ * its next request that has not arrived yet — the reset this drain exists to
+ * avoid. The TLS server's own close() only stops accepting.
+ */
+function stopAccepting(server: Server, done: () => void): void {
+  TlsServer.prototype.close.call(server, () => done());
+}
+
+function timeouts(server: Server, requestTimeoutMs: number): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Node enforces headersTimeout <= requestTimeout.
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = Math.min(requestTimeoutMs, 20_000);
+  // A client that fails the TLS handshake (no client certificate, another CA) must not take anything down.
+  server.on('tlsClientError', () => undefined);
+}
+
 export async function startServer(options: ServerOptions, deps: AppDeps & AdmissionHttpDeps): Promise<RunningServer> {
   const app = createApp(deps);
-  const inFlight = new Set<ServerResponse>();
+  const connections = new ConnectionTracker();
+  const graceMs = options.drainIdleGraceMs ?? DEFAULT_DRAIN_IDLE_GRACE_MS;
+  const requireClientCert = options.clientCa !== undefined;
   let closing = false;
-  const idleWaiters: Array<() => void> = [];
-  // While closing, every answer ends its connection, so clients reconnect to another replica.
-  const endConnectionAfter = (res: ServerResponse): void => {
-    if (!res.headersSent) res.setHeader('Connection', 'close');
-  };
 
-  const server = createServer({ ...TLS_OPTIONS, ...options.keyPair }, (req, res) => {
-    inFlight.add(res);
-    if (closing) endConnectionAfter(res);
-    const done = (): void => {
-      if (inFlight.delete(res) && inFlight.size === 0) idleWaiters.splice(0).forEach((wake) => wake());
-    };
-    res.on('finish', done);
-    res.on('close', done);
+  const serverOptions = {
+    ...secureContext(options),
+    requestCert: requireClientCert,
+    rejectUnauthorized: true,
+    // Timeouts (requestTimeout) are checked this often; Node's default of 30 s would let a 5 s timeout run 35 s.
+    connectionsCheckingInterval: 1000,
+    handshakeTimeout: options.requestTimeoutMs,
+  };
+  const server = createServer(serverOptions, (req, res) => {
+    if (!connections.requestStarted(req.socket as TLSSocket, res)) {
+      // The drain had closed this connection when the request came: the client sees the close and sends it elsewhere.
+      req.socket.destroy();
+      return;
+    }
+    if (closing) res.setHeader('Connection', 'close');
     // The review endpoint is the hot path; everything else goes through Express.
     // The API server adds a query (?timeout=5s) to the webhook's URL.
     if (isMutatePath(req.url)) void serveAdmission(req, res, deps);
     else app(req, res);
   });
-  // The API server keeps connections open between reviews; keep them longer than its idle timeout would close them anyway.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
-  // A client that fails the TLS handshake must not take anything down.
-  server.on('tlsClientError', () => undefined);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  timeouts(server, options.requestTimeoutMs);
+  server.on('secureConnection', (socket: TLSSocket) => connections.add(socket));
+  // Every TCP connection, including those still in their TLS handshake (closeAllConnections() knows only those past it).
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
+  await listen(server, options.port, options.host);
+
+  let probe: Server | undefined;
+  if (options.probePort !== undefined) {
+    probe = createServer({ ...secureContext({ keyPair: options.keyPair }), connectionsCheckingInterval: 1000 }, app);
+    timeouts(probe, options.requestTimeoutMs);
+    try {
+      await listen(probe, options.probePort, options.host);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
 
   return {
     server,
     address: () => server.address() as AddressInfo,
-    inFlight: () => inFlight.size,
-    setKeyPair: (pair) => server.setSecureContext({ ...TLS_OPTIONS, ...pair }),
+    probeAddress: () => probe?.address() as AddressInfo | undefined,
+    inFlight: () => connections.busy(),
+    setCredentials(credentials) {
+      server.setSecureContext(secureContext(credentials));
+      probe?.setSecureContext(secureContext({ keyPair: credentials.keyPair }));
+    },
     async close(timeoutMs) {
       closing = true;
-      inFlight.forEach(endConnectionAfter);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const drained =
-        inFlight.size === 0 ||
-        (await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), timeoutMs);
-          idleWaiters.push(() => {
-            clearTimeout(timer);
-            resolve(true);
-          });
-        }));
-      server.closeAllConnections();
-      await closed;
+      for (const res of connections.pendingResponses()) if (!res.headersSent) res.setHeader('Connection', 'close');
+      const closed = new Promise<void>((resolve) => stopAccepting(server, resolve));
+      connections.endIdle(graceMs);
+      const sweep = setInterval(() => connections.endIdle(graceMs), Math.min(100, graceMs));
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+      clearTimeout(timer);
+      clearInterval(sweep);
+      if (!drained) {
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      }
+      if (probe) {
+        const stopped = new Promise<void>((resolve) => probe?.close(() => resolve()));
+        probe.closeAllConnections();
+        await stopped;
+      }
       return { drained };
     },
   };
