@@ -92,6 +92,15 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     expect((await getObject(plane, ['configmap', 'pod-hardener-policy', '-n', NS])).data['policy.yaml']).toContain('mode: audit');
   });
 
+  test('with every option on, the objects the API server knows pass its strict validation (no CRDs of cert-manager or Prometheus here)', async () => {
+    const options = ['clientAuth.enabled=true', 'clientAuth.caBundle.secret=apiserver-client-ca', 'networkPolicy.enabled=true', 'registryCredentials.secretName=regcred', 'extraArgs={--max-concurrent-reviews=400}'];
+    const rendered = await run(['template', 'hardener', CHART, '-n', NS, ...options.flatMap((value) => ['--set', value])]);
+    const result = await plane.kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], { input: rendered });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^networkpolicy\.networking\.k8s\.io\/hardener-pod-hardener serverside-applied \(server dry run\)$/m);
+    expect(result.stdout).toMatch(/^deployment\.apps\/hardener-pod-hardener serverside-applied \(server dry run\)$/m);
+  });
+
   test('helm uninstall: the webhook configuration goes first, before the Service and the Deployment, and nothing is left', async () => {
     // etcd revisions are one sequence for the whole cluster: a later deletion has a higher resourceVersion.
     const since = (JSON.parse((await plane.kubectl(['get', '--raw', '/api/v1/namespaces'])).stdout) as Obj).metadata.resourceVersion as string;
