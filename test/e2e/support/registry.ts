@@ -47,6 +47,12 @@ export interface RunningRegistry {
   readonly host: string;
   /** Requests answered so far, oldest first. */
   readonly requests: readonly RegistryRequest[];
+  /**
+   * Resolves once the requests answered before the call are in `requests`:
+   * the registry logs a request after answering it, so a marker request
+   * sent now is logged after them.
+   */
+  logged(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,7 +115,16 @@ export async function startRegistry(options: { storage: string; auth?: RegistryA
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { host, requests, stop };
+  const logged = async (): Promise<void> => {
+    const marker = `/v2/?logged=${randomBytes(8).toString('hex')}`;
+    await (await fetch(`http://${host}${marker}`)).body?.cancel();
+    const until = Date.now() + 10_000;
+    while (!requests.some((request) => request.uri === marker)) {
+      if (Date.now() > until) throw new Error(`the registry on ${host} did not log ${marker}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return { host, requests, logged, stop };
 }
 
 interface Descriptor {
