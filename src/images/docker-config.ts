@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_HUB } from './reference.js';
+import { canonicalRegistry } from './reference.js';
 
 export type Credential =
   /** Sent as Basic auth, to the registry or its token service. */
@@ -30,8 +30,7 @@ export class DockerConfigError extends Error {
  * and Docker Hub as "https://index.docker.io/v1/".
  */
 export function registryOfAuthKey(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').split('/')[0]!.toLowerCase();
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? DOCKER_HUB : host;
+  return canonicalRegistry(key.replace(/^[a-z]+:\/\//i, '').split('/')[0]!);
 }
 
 function credentialOf(entry: unknown, where: string): Credential | undefined {

@@ -84,6 +84,17 @@ export function formatReference(reference: ImageReference): string {
   return reference.digest === undefined ? `${name}:${reference.tag ?? 'latest'}` : `${name}@${reference.digest}`;
 }
 
+/** A registry name as references use it: lower case, and Docker Hub's other names ("index.docker.io", its API host) as docker.io. */
+export function canonicalRegistry(host: string): string {
+  const lower = host.toLowerCase();
+  return lower === 'index.docker.io' || lower === DOCKER_HUB_API ? DOCKER_HUB : lower;
+}
+
+/** host[:port] → host ("[::1]:5000" → "[::1]"). */
+export function hostOf(registry: string): string {
+  return registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.split(':')[0]!;
+}
+
 /** The host[:port] that serves the distribution API for a registry name. */
 export function apiHost(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;

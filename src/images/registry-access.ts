@@ -7,7 +7,7 @@
  */
 import type { ImagesPolicy } from '../config/policy.js';
 import { ImageLookupError } from './errors.js';
-import { apiHost } from './reference.js';
+import { apiHost, canonicalRegistry, hostOf } from './reference.js';
 
 export interface Endpoint {
   /** The registry asked (the mirror when there is one), as references name it. */
@@ -18,16 +18,22 @@ export interface Endpoint {
 
 /** "*.example.com" matches hosts under example.com (any port); "host" matches host on any port; "host:port" that port only. */
 export function registryMatches(pattern: string, registry: string): boolean {
-  const p = pattern.toLowerCase();
-  const r = registry.toLowerCase();
-  const host = r.startsWith('[') ? r.slice(0, r.indexOf(']') + 1) : r.split(':')[0]!;
+  const p = canonicalRegistry(pattern);
+  const r = canonicalRegistry(registry);
+  const host = hostOf(r);
   if (p.startsWith('*.')) return host.endsWith(p.slice(1));
   return p === r || p === host;
 }
 
 function isLoopback(registry: string): boolean {
-  const host = registry.startsWith('[') ? registry.slice(1, registry.indexOf(']')) : registry.split(':')[0]!;
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const host = hostOf(registry.toLowerCase());
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The policy's mirror for a registry; keys are matched as registries are ("index.docker.io" is docker.io). */
+function mirrorOf(registry: string, mirrors: Readonly<Record<string, string>>): string | undefined {
+  const key = Object.keys(mirrors).find((name) => canonicalRegistry(name) === canonicalRegistry(registry));
+  return key === undefined ? undefined : mirrors[key];
 }
 
 /** The endpoint to ask for an image of this registry; throws ImageLookupError('denied') when the policy forbids it. */
@@ -38,7 +44,7 @@ export function endpointFor(registry: string, policy: Pick<ImagesPolicy, 'allowe
   if (policy.allowedRegistries.length > 0 && !policy.allowedRegistries.some((pattern) => registryMatches(pattern, registry))) {
     throw new ImageLookupError('denied', `image "${image}": registry ${registry} is not in the policy's images.allowedRegistries`);
   }
-  const target = Object.hasOwn(policy.mirrors, registry) ? policy.mirrors[registry]! : registry;
+  const target = mirrorOf(registry, policy.mirrors) ?? registry;
   const insecure = isLoopback(target) || policy.insecureRegistries.some((pattern) => registryMatches(pattern, target));
   return { registry: target, base: `${insecure ? 'http' : 'https'}://${apiHost(target)}` };
 }

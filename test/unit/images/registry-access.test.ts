@@ -14,6 +14,8 @@ describe('which registry is asked, and how', () => {
     ['*.example.com', 'badexample.com', false],
     ['[::1]', '[::1]:5000', true],
     ['Docker.io', 'docker.io', true],
+    ['index.docker.io', 'docker.io', true],
+    ['registry-1.docker.io', 'docker.io', true],
   ])('pattern %s matches %s: %s', (pattern, registry, matches) => {
     expect(registryMatches(pattern, registry)).toBe(matches);
   });
@@ -26,6 +28,8 @@ describe('which registry is asked, and how', () => {
     ['registry.lan:5000', {}, 'https://registry.lan:5000'],
     ['registry.lan:5000', { insecureRegistries: ['registry.lan'] }, 'http://registry.lan:5000'],
     ['docker.io', { mirrors: { 'docker.io': 'mirror.example.com' } }, 'https://mirror.example.com'],
+    ['docker.io', { mirrors: { 'index.docker.io': 'mirror.example.com' } }, 'https://mirror.example.com'],
+    ['quay.io', { mirrors: { 'docker.io': 'mirror.example.com' } }, 'https://quay.io'],
     ['docker.io', { allowedRegistries: ['docker.io', '*.example.com'] }, 'https://registry-1.docker.io'],
   ])('%s with %j → %s', (registry, images, base) => {
     expect(endpointFor(registry, policy(images), 'x').base).toBe(base);
