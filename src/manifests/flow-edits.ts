@@ -13,6 +13,13 @@ import type { Collection } from './yaml-locate.js';
 
 type Item = Node | Pair;
 
+/** The text from `offset` to the end of its line, without the line ending. */
+function restOfLine(text: string, offset: number): string {
+  const newline = text.indexOf('\n', offset);
+  const end = newline === -1 ? text.length : newline;
+  return text.slice(offset, text[end - 1] === '\r' ? end - 1 : end);
+}
+
 function itemText(key: string | undefined, value: unknown, style: FlowStyle): string[] {
   const [first = '', ...rest] = renderFlow(value, style);
   return [`${key === undefined ? '' : `${renderScalar(key, style.json)}: `}${first}`, ...rest];
@@ -33,7 +40,13 @@ export function insertFlowItem(context: EditContext, collection: Collection, ind
   const itemColumn = column(text, startOf(items[0] as Item));
   const lines = itemText(key, value, { ...style, baseColumn: itemColumn }).join(eol);
   const separator = style.multiline ? `,${eol}${' '.repeat(itemColumn)}` : ', ';
-  if (at === undefined) return { start: endOf(last), end: endOf(last), text: separator + lines };
+  if (at === undefined) {
+    const end = endOf(last);
+    const rest = restOfLine(text, end);
+    // One item a line, the last one followed by a comment: the comma goes before the comment, the new item on a line of its own.
+    if (style.multiline && /^\s*#/.test(rest)) return { start: end, end: end + rest.length, text: `,${rest}${eol}${' '.repeat(itemColumn)}${lines}` };
+    return { start: end, end, text: separator + lines };
+  }
   return { start: startOf(at), end: startOf(at), text: lines + separator };
 }
 

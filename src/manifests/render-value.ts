@@ -1,8 +1,8 @@
 /**
  * Renders the values a patch inserts as YAML (or JSON) text, in the style the
  * document already uses at that place: block collections at the given
- * columns and indent width, compact (`- ` at the parent key's column) or
- * indented sequences; flow collections inline, or one item a line as
+ * columns and indent width, sequences compact (`- ` at the parent key's
+ * column) or indented as the document indents them; flow collections inline, or one item a line as
  * pretty-printed JSON does.
  */
 import { Document, Scalar } from 'yaml';
@@ -10,8 +10,8 @@ import { Document, Scalar } from 'yaml';
 export interface BlockStyle {
   /** Spaces a nested map is indented by. */
   indent: number;
-  /** `- item` at the parent key's column (kubectl, kustomize) rather than one indent deeper. */
-  compactSequences: boolean;
+  /** How far a block sequence's `-` sits right of its key: 0 is compact (kubectl, kustomize), often the indent width. */
+  sequenceIndent: number;
   /** Keys in sorted order, as in a document that sorts all of its keys. */
   sortKeys: boolean;
 }
@@ -89,7 +89,7 @@ export function renderFlow(value: unknown, style: FlowStyle): string[] {
 export function renderBlockEntry(key: string, value: unknown, column: number, style: BlockStyle, keyText?: string): string[] {
   const head = `${' '.repeat(column)}${keyText ?? renderScalar(key, false)}:`;
   if (!isCollection(value) || isEmptyCollection(value)) return [`${head} ${inlineFlow(value, INLINE_YAML)}`];
-  if (Array.isArray(value)) return [head, ...renderBlockItems(value, style.compactSequences ? column : column + style.indent, style)];
+  if (Array.isArray(value)) return [head, ...renderBlockItems(value, column + style.sequenceIndent, style)];
   return [head, ...renderBlockMap(value, column + style.indent, style)];
 }
 

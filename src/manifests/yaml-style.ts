@@ -11,7 +11,7 @@ import type { Collection } from './yaml-locate.js';
 import { column, lineIndent, lineStart } from './text-lines.js';
 
 /** Most YAML in the wild, and the `yaml` package's default: two spaces, sequences indented. */
-const DEFAULT_BLOCK_STYLE = { indent: 2, compactSequences: false };
+const DEFAULT_BLOCK_STYLE = { indent: 2, sequenceIndent: 2 };
 
 /** Where an item's `-` is: the last dash before the item's own text. */
 export function dashOffset(text: string, item: Node): number {
@@ -32,7 +32,7 @@ export function endOf(node: Node | Pair): number {
 
 interface Facts {
   indent?: number;
-  compactSequences?: boolean;
+  sequenceIndent?: number;
 }
 
 /** What the block collections that are values of `map`'s keys say about the layout. */
@@ -45,8 +45,8 @@ function factsOf(text: string, map: YAMLMap): Facts {
     const first = (isMap(value) || isSeq(value)) && !value.flow ? (value.items[0] as Node | Pair | undefined) : undefined;
     if (first === undefined) continue;
     if (isMap(value) && facts.indent === undefined) facts.indent = column(text, startOf(first)) - keyColumn;
-    if (isSeq(value) && facts.compactSequences === undefined && lineStart(text, startOf(first)) === lineStart(text, dashOffset(text, first as Node))) {
-      facts.compactSequences = column(text, dashOffset(text, first as Node)) === keyColumn;
+    if (isSeq(value) && facts.sequenceIndent === undefined && lineStart(text, startOf(first)) === lineStart(text, dashOffset(text, first as Node))) {
+      facts.sequenceIndent = column(text, dashOffset(text, first as Node)) - keyColumn;
     }
   }
   return facts;
@@ -58,11 +58,11 @@ export function blockStyleAt(text: string, doc: Document, ancestors: readonly Co
   const learn = (map: YAMLMap): void => {
     const facts = factsOf(text, map);
     found.indent ??= facts.indent !== undefined && facts.indent > 0 ? facts.indent : undefined;
-    found.compactSequences ??= facts.compactSequences;
+    found.sequenceIndent ??= facts.sequenceIndent !== undefined && facts.sequenceIndent >= 0 ? facts.sequenceIndent : undefined;
   };
   for (const collection of [...ancestors].reverse()) if (isMap(collection) && !collection.flow) learn(collection);
-  if (found.indent === undefined || found.compactSequences === undefined) visit(doc, { Map: (_, map) => void (map.flow ? undefined : learn(map)) });
-  return { indent: found.indent ?? DEFAULT_BLOCK_STYLE.indent, compactSequences: found.compactSequences ?? DEFAULT_BLOCK_STYLE.compactSequences, sortKeys };
+  if (found.indent === undefined || found.sequenceIndent === undefined) visit(doc, { Map: (_, map) => void (map.flow ? undefined : learn(map)) });
+  return { indent: found.indent ?? DEFAULT_BLOCK_STYLE.indent, sequenceIndent: found.sequenceIndent ?? DEFAULT_BLOCK_STYLE.sequenceIndent, sortKeys };
 }
 
 /** The layout of a flow collection; `json` when the document is JSON or the collection quotes its strings as JSON does. */

@@ -6,13 +6,16 @@
  *  - its key is one the patch touches: the last or next-to-last key of an
  *    operation's path (`replace`/`remove` rewrite or delete that entry;
  *    adding into `{}` or `[]` rewrites the entry that held it), or the line
- *    is a `- item` of a sequence an operation indexes into;
- *  - it continues such an entry (a deeper-indented line right after it);
- *  - in JSON, it differs from an added line only by the comma after it;
+ *    is an item (`- X`, or `"X"` in JSON) of a sequence an operation replaces
+ *    or removes by index;
+ *  - it continues such an entry (a deeper-indented line right after it, an
+ *    item of its compact sequence, its closing bracket);
  *  - an added line next to it holds it whole with text inserted into it (an
  *    inline flow collection, `{a: 1}` → `{a: 1, b: 2}`).
- * Anything else — a re-indented line, a changed comment, quote or blank — is
- * reported.
+ * Lines that differ only by a comma at the end of their content count as the
+ * same: JSON (and a flow collection written one item a line) needs one after
+ * every member but the last. Anything else — a re-indented
+ * line, a changed comment, quote or blank — is reported.
  */
 import { diffArrays, diffChars } from 'diff';
 import type { Operation } from 'fast-json-patch';
@@ -54,31 +57,46 @@ function insertedIntoFlow(before: string, after: string): boolean {
 }
 
 const indentOf = (line: string): number => /^ */.exec(line)?.[0].length ?? 0;
-const withoutComma = (line: string): string => line.replace(/,?(\r?\n)?$/, '');
+/** A line without the comma that ends its content (before a comment, if any) and without its line ending. */
+const withoutComma = (line: string): string => line.replace(/(\r?\n)?$/, '').replace(/,(?=\s*(#.*)?$)/, '');
+
+/** The rest of an entry that starts at a line of `indent`: deeper lines, the items of a compact sequence (`- ` at the key's column), a closing bracket. */
+const continues = (line: string, indent: number): boolean => indentOf(line) > indent || (indentOf(line) === indent && /^\s*(- |[\]}])/.test(line));
 
 /** The input lines the output lost or rewrote that the patch does not explain (empty: the property holds). */
 export function unexplainedLineChanges(input: string, output: string, operations: readonly Operation[]): string[] {
   const touched = touchedKeys(operations);
   const indexes = operations.some((op) => op.op !== 'add' && isIndex(pointerSegments(op.path).at(-1) ?? ''));
-  const unexplained: string[] = [];
-  const parts = diffArrays(lines(input), lines(output));
+  const before = lines(input);
+  // Lines are compared without a trailing comma: JSON needs one after every member but the last.
+  const parts = diffArrays(before, lines(output), { comparator: (a, b) => withoutComma(a) === withoutComma(b) });
+  // Which input lines were removed, and the added lines next to each.
+  const removed = new Map<number, string[]>();
+  let at = 0;
   parts.forEach((part, index) => {
-    if (!part.removed) return;
-    const neighbours = [parts[index - 1], parts[index + 1]].filter((p) => p?.added).flatMap((p) => p?.value ?? []);
-    const added = new Set(neighbours.map(withoutComma));
-    let entryIndent: number | undefined;
-    for (const line of part.value) {
-      if (entryIndent !== undefined && indentOf(line) > entryIndent) continue;
-      entryIndent = undefined;
-      const key = keyOf(line);
-      if (key !== undefined && touched.has(key)) {
-        entryIndent = indentOf(line);
-        continue;
-      }
-      if (added.has(withoutComma(line)) || neighbours.some((other) => insertedIntoFlow(line, other))) continue;
-      if (indexes && /^\s*- /.test(line)) continue;
-      unexplained.push(line);
+    if (part.added) return;
+    if (part.removed) {
+      const neighbours = [parts[index - 1], parts[index + 1]].filter((p) => p?.added).flatMap((p) => p?.value ?? []);
+      part.value.forEach((_, offset) => removed.set(at + offset, neighbours));
     }
+    at += part.value.length;
+  });
+  const unexplained: string[] = [];
+  let entryIndent: number | undefined;
+  before.forEach((line, index) => {
+    if (entryIndent !== undefined && continues(line, entryIndent)) return;
+    entryIndent = undefined;
+    const neighbours = removed.get(index);
+    if (neighbours === undefined) return;
+    const key = keyOf(line);
+    if (key !== undefined && touched.has(key)) {
+      entryIndent = indentOf(line);
+      return;
+    }
+    if (neighbours.some((other) => insertedIntoFlow(line, other))) return;
+    // An item of a sequence an operation replaces or removes by index: `- X` in YAML, `"X",` in JSON.
+    if (indexes && /^\s*(- |"(?:[^"\\]|\\.)*",?\s*$)/.test(line)) return;
+    unexplained.push(line);
   });
   return unexplained;
 }
