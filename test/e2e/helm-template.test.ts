@@ -4,7 +4,7 @@
  * `kubectl kustomize manifests/` (the real kustomize of the control plane's kubectl).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,11 +17,13 @@ import { CHART, helm, parseObjects, renderChart } from './support/helm.js';
 const run = promisify(execFile);
 const NS = 'pod-hardener';
 
+const scratch = mkdtempSync(join(tmpdir(), 'ph-e2e-helm-template-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** A CA certificate of our own, as a user of certificates.mode=existing would give it. */
 async function caFile(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'ph-e2e-ca-'));
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=e2e-ca', '-addext', 'basicConstraints=critical,CA:TRUE'], { cwd: dir });
-  return join(dir, 'ca.crt');
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=e2e-ca', '-addext', 'basicConstraints=critical,CA:TRUE'], { cwd: scratch });
+  return join(scratch, 'ca.crt');
 }
 
 test('helm lint --strict: no warning', async () => {

@@ -4,7 +4,7 @@
  * here (no node): what is proven is what the API server holds.
  */
 import { jest } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '../helpers/eventually.js';
@@ -38,9 +38,10 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
   });
 
   test('a values file with an invalid policy is refused by the chart\'s schema before anything reaches the cluster', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ph-e2e-values-')), 'bad.yaml');
-    writeFileSync(file, 'policy:\n  mode: lenient\n  exemptions:\n    requireReasons: true\n');
-    const result = await helm(['install', 'pod-hardener', CHART, '-n', NS, '--create-namespace', '-f', file], plane.kubeconfig);
+    const dir = mkdtempSync(join(tmpdir(), 'ph-e2e-values-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'policy:\n  mode: lenient\n  exemptions:\n    requireReasons: true\n');
+    const result = await helm(['install', 'pod-hardener', CHART, '-n', NS, '--create-namespace', '-f', join(dir, 'bad.yaml')], plane.kubeconfig);
+    rmSync(dir, { recursive: true, force: true });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("values don't meet the specifications of the schema");
     expect(result.stderr).toMatch(/\/policy\/mode.*'enforce', 'fill', 'audit'/);

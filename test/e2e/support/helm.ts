@@ -1,7 +1,5 @@
 /** The real helm (built by global-setup from its Go module), run on charts/pod-hardener. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Obj } from '../../helpers/deploy-checks.js';
@@ -15,8 +13,8 @@ function helmBinary(): string {
   return binary;
 }
 
-// Helm's config, cache and data folders: a fresh, private one for the test run (no repositories, no plugins).
-const HELM_HOME = mkdtempSync(join(tmpdir(), 'ph-e2e-helm-'));
+// Helm's config, cache and data folders: the tests' own (no repositories, no plugins), never the user's.
+const HELM_HOME = join(ROOT, '.cache/helm-home');
 
 export interface HelmResult {
   code: number;
