@@ -2,8 +2,19 @@
  * Bounds on the work in progress: reviews being read or answered, and the
  * bytes of their bodies. Beyond them a review is refused (429) instead of
  * growing the heap; the defaults are sized in config/serve-options.ts.
+ *
+ * The first SMALL_BODY_BYTES of every body are bounded by the review count
+ * alone: an ordinary pod's review is a few KiB, and a burst of huge bodies
+ * filling the bytes bound must not crowd those out.
  */
 import type { Overload } from './errors.js';
+
+export const SMALL_BODY_BYTES = 64 * 1024;
+
+/** How many of `more` bytes, added to a body of `before` bytes, count against the bytes bound. */
+function countable(before: number, more: number): number {
+  return Math.max(0, before + more - SMALL_BODY_BYTES) - Math.max(0, before - SMALL_BODY_BYTES);
+}
 
 export interface LoadLimits {
   maxConcurrentReviews: number;
@@ -12,7 +23,7 @@ export interface LoadLimits {
 
 /** One admitted review: holds its share of the bounds until released. */
 export interface ReviewSlot {
-  /** Counts `bytes` more of this review's body; false (and nothing counted) if that crosses the bound. */
+  /** Counts `bytes` more of this review's body; false (and nothing counted) if that crosses the bytes bound. */
   reserve(bytes: number): boolean;
   /** Gives everything back; calling it again does nothing. */
   release(): void;
@@ -28,13 +39,16 @@ export class LoadLimiter {
   admit(): ReviewSlot | Overload {
     if (this.reviews >= this.limits.maxConcurrentReviews) return 'concurrent_reviews';
     this.reviews += 1;
+    let body = 0;
     let held = 0;
     let released = false;
     return {
       reserve: (bytes) => {
-        if (this.bytes + bytes > this.limits.maxBytesInFlight) return false;
-        this.bytes += bytes;
-        held += bytes;
+        const counted = countable(body, bytes);
+        if (counted > 0 && this.bytes + counted > this.limits.maxBytesInFlight) return false;
+        body += bytes;
+        this.bytes += counted;
+        held += counted;
         return true;
       },
       release: () => {
@@ -46,7 +60,7 @@ export class LoadLimiter {
     };
   }
 
-  /** Reviews and body bytes in progress now. */
+  /** Reviews, and body bytes counted against the bound, in progress now. */
   load(): { reviews: number; bytes: number } {
     return { reviews: this.reviews, bytes: this.bytes };
   }

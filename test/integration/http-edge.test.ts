@@ -62,6 +62,34 @@ describe('bad input over HTTPS', () => {
     await stillServing();
   });
 
+  test('malformed JSON: the 400 says what and where, and quotes nothing of the body', async () => {
+    for (const body of ['{"apiVersion": s3cr3t-token}', '{"a": "s3cr3t-token"} trailing', '{"apiVersion": "s3cr3t-token']) {
+      const res = await send(`${hook.url}/mutate`, { method: 'POST', ca: hook.ca, body, headers: { 'Content-Type': 'application/json' } });
+      expect(res.status).toBe(400);
+      const message = res.json<{ error: { message: string } }>().error.message;
+      expect(message).toMatch(/^request body is not valid JSON: (an unexpected character|more data follows the JSON value|it ends too early|a string is not terminated)/);
+      expect(message).not.toMatch(/s3cr3t|token|"/);
+    }
+  });
+
+  test('a 20 MiB body gets its 413, every time, not EPIPE or a reset: the server reads the body to its end before it closes', async () => {
+    const huge = Buffer.alloc(20 * 1024 * 1024, 'a');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const outcome = await new Promise<string>((resolve) => {
+        let status = 0;
+        const req = httpsRequest(`${hook.url}/mutate`, { method: 'POST', ca: hook.ca, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': huge.length } }, (res) => {
+          status = res.statusCode ?? 0;
+          res.resume();
+          res.on('end', () => resolve(`status ${status}`));
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.message} (status ${status})`));
+        req.end(huge);
+      });
+      expect(outcome).toBe('status 413');
+    }
+    await stillServing();
+  });
+
   test.each(['GET', 'PUT', 'DELETE'])('%s /mutate: 405 with Allow: POST', async (method) => {
     const res = await send(`${hook.url}/mutate`, { method, ca: hook.ca });
     expect(res.status).toBe(405);
