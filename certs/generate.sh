@@ -2,12 +2,17 @@
 # Makes a private CA (kept across runs) and a fresh serving certificate for the
 # webhook's Service. openssl only.
 #
-#   certs/generate.sh [--dir DIR] [--namespace NS] [--service NAME] [--san DNS:x|IP:y]... [--days N] [--rotate-ca]
+#   certs/generate.sh [--dir DIR] [--namespace NS] [--service NAME] [--san DNS:x|IP:y]... [--days N] [--rotate-ca] [--client-cert]
 #
 # Writes DIR/ca.crt, DIR/ca.key (created once; replaced with --rotate-ca),
 # DIR/tls.crt, DIR/tls.key (new on every run: re-running rotates them) and
 # DIR/ca-bundle.crt: the CA to trust, plus the previous CA after --rotate-ca,
 # so webhooks still serving the old certificate keep verifying during a roll.
+# With --client-cert, also a client CA of its own (DIR/client-ca.crt, .key;
+# created once) and a client certificate for the API server signed by it
+# (DIR/apiserver-client.crt, .key; new on every run): serve --client-ca-file
+# takes client-ca.crt, the API server's AdmissionConfiguration kubeconfig the
+# pair (docs/operations.md).
 set -euo pipefail
 
 dir="$(dirname "$0")/out"
@@ -15,9 +20,10 @@ namespace=pod-hardener
 service=pod-hardener
 days=365
 rotate_ca=false
+client_cert=false
 extra_sans=()
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
@@ -26,6 +32,7 @@ while [ $# -gt 0 ]; do
     --san) extra_sans+=("$2"); shift 2 ;;
     --days) days="$2"; shift 2 ;;
     --rotate-ca) rotate_ca=true; shift ;;
+    --client-cert) client_cert=true; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "generate.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -73,3 +80,26 @@ mv "$work/tls.crt" "$dir/tls.crt"
 cat "$dir/ca.crt" > "$dir/ca-bundle.crt"
 [ -f "$dir/ca-previous.crt" ] && cat "$dir/ca-previous.crt" >> "$dir/ca-bundle.crt"
 echo "generate.sh: serving certificate $dir/tls.crt for $sans" >&2
+
+if [ "$client_cert" = true ]; then
+  # A CA of its own: whoever holds a certificate from it may call the webhook, so it signs nothing else.
+  if [ ! -f "$dir/client-ca.crt" ] || [ ! -f "$dir/client-ca.key" ]; then
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/client-ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$dir/client-ca.key" -sha256 -days 3650 -subj "/CN=pod-hardener-client-ca" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -out "$dir/client-ca.crt"
+    echo "generate.sh: new client CA in $dir/client-ca.crt" >&2
+  fi
+  cat > "$work/client.cnf" <<EXT
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+EXT
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/client.key" 2>/dev/null
+  openssl req -new -key "$work/client.key" -subj "/CN=kube-apiserver-webhook-client" -out "$work/client.csr"
+  openssl x509 -req -in "$work/client.csr" -CA "$dir/client-ca.crt" -CAkey "$dir/client-ca.key" -CAcreateserial -CAserial "$work/client-ca.srl" \
+    -days "$days" -sha256 -extfile "$work/client.cnf" -out "$work/client.crt" 2>/dev/null
+  mv "$work/client.key" "$dir/apiserver-client.key"
+  mv "$work/client.crt" "$dir/apiserver-client.crt"
+  echo "generate.sh: API server client certificate $dir/apiserver-client.crt (CA $dir/client-ca.crt)" >&2
+fi

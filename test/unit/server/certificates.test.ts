@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -20,5 +20,39 @@ describe('certificates', () => {
     expect(() => checkKeyPair({ cert: one.pair.cert, key: two.pair.key }, 'mixed')).toThrow(/mixed: the private key does not belong to the certificate/);
     expect(() => checkKeyPair({ cert: 'not a certificate', key: one.pair.key }, 'junk')).toThrow(/junk: the certificate is not a valid PEM certificate/);
     expect(() => checkKeyPair({ cert: one.pair.cert, key: 'not a key' }, 'junk')).toThrow(/junk: the key is not a valid PEM private key/);
+  });
+});
+
+describe('the directory of the generated pair', () => {
+  const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'ph-dir-')), 'pod-hardener');
+
+  test('created for this user only (0700) when it does not exist; reused when it is ours', async () => {
+    const directory = fresh();
+    await createSelfSignedPair(directory);
+    expect(statSync(directory).mode & 0o777).toBe(0o700);
+    await expect(createSelfSignedPair(directory)).resolves.toBeDefined();
+  });
+
+  test('refused when others may enter it', async () => {
+    const directory = fresh();
+    mkdirSync(directory, { mode: 0o777 });
+    chmodSync(directory, 0o777);
+    await expect(createSelfSignedPair(directory)).rejects.toThrow(/others may access it \(mode 777; 700 is needed\)/);
+  });
+
+  test('refused when it is a symbolic link, even to a directory of ours', async () => {
+    const directory = fresh();
+    const target = mkdtempSync(join(tmpdir(), 'ph-target-'));
+    symlinkSync(target, directory);
+    await expect(createSelfSignedPair(directory)).rejects.toThrow(/it is a symbolic link/);
+    expect(readdirSync(target)).toEqual([]);
+  });
+
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  (root ? test : test.skip)('refused when someone else owns it (as root: a directory given to uid 4242)', async () => {
+    const directory = fresh();
+    mkdirSync(directory, { mode: 0o700 });
+    chownSync(directory, 4242, 4242);
+    await expect(createSelfSignedPair(directory)).rejects.toThrow(/it belongs to uid 4242, not to this user/);
   });
 });

@@ -1,0 +1,22 @@
+/** Client-authentication material for tests, made by certs/generate.sh --client-cert (so the script is tested too). */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export interface ClientCerts {
+  dir: string;
+  /** The client CA the webhook trusts (--client-ca-file). */
+  caFile: string;
+  /** The serving CA the caller trusts. */
+  servingCa: string;
+  cert: string;
+  key: string;
+}
+
+/** Runs generate.sh --client-cert in `dir` (a second run keeps the CAs and makes new leaf certificates). */
+export async function generateClientCerts(dir: string): Promise<ClientCerts> {
+  await promisify(execFile)(new URL('../../certs/generate.sh', import.meta.url).pathname, ['--dir', dir, '--san', 'IP:127.0.0.1', '--client-cert']);
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  return { dir, caFile: join(dir, 'client-ca.crt'), servingCa: read('ca.crt'), cert: read('apiserver-client.crt'), key: read('apiserver-client.key') };
+}
