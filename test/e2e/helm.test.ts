@@ -7,6 +7,7 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Obj } from '../helpers/deploy-checks.js';
 import { until } from '../helpers/eventually.js';
 import { bare, createNamespace, createPod, getObject } from './support/cluster.js';
 import { ControlPlane } from './support/control-plane.js';
@@ -14,7 +15,6 @@ import { CHART, helm, helmOk } from './support/helm.js';
 
 jest.setTimeout(120_000);
 const NS = 'pod-hardener';
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('helm install, upgrade and uninstall on a real API server', () => {
   let plane: ControlPlane;

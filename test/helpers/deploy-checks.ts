@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { parseConfig } from '../../src/config/config-file.js';
+import { resolveServeOptions, serveFileSchema } from '../../src/config/serve-options.js';
 import type { Pod } from '../../src/engine/pod.js';
 import { apiValidationErrors, restrictedViolations } from './api-rules.js';
 
@@ -28,6 +29,16 @@ function pick(objects: Obj[], kind: string): Obj {
 }
 
 const pem = (base64: string): string => Buffer.from(base64, 'base64').toString('utf8');
+
+/** `--client-ca-file=/x` → ['clientCaFile', '/x']: the container's flags as the serve options they set. */
+function serveOptions(flags: string[]): Record<string, string> {
+  return Object.fromEntries(
+    flags.map((flag) => {
+      const [, name = '', value = ''] = /^--([a-z-]+)=(.*)$/s.exec(flag) ?? [];
+      return [name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), value];
+    }),
+  );
+}
 
 /** Registers the checks as tests; `load` runs once, in beforeAll. */
 export function describeDeployChecks(title: string, load: () => Obj[] | Promise<Obj[]>, options: DeployCheckOptions): void {
@@ -83,6 +94,14 @@ export function describeDeployChecks(title: string, load: () => Obj[] | Promise<
       const volumes = Object.fromEntries(podSpec().volumes.map((v: Obj) => [v.name, v]));
       expect(volumes.policy.configMap.name).toBe(find('ConfigMap').metadata.name);
       expect(volumes.tls.secret.secretName).toEqual(expect.any(String));
+    });
+
+    test('the container runs `serve` with options serve knows, and accepts together', () => {
+      const [command, ...flags] = podSpec().containers[0].args as string[];
+      expect(command).toBe('serve');
+      const options = serveOptions(flags);
+      expect(Object.keys(options).filter((key) => key !== 'config' && !(key in serveFileSchema.shape))).toEqual([]);
+      expect(() => resolveServeOptions(options, {})).not.toThrow();
     });
 
     test('the policy ConfigMap holds a valid policy, whose excluded namespaces the webhook is never even called for', () => {
