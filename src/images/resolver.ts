@@ -13,10 +13,9 @@
  */
 import type { ImagesPolicy } from '../config/policy.js';
 import type { ImageFacts, ImageLookup } from '../engine/image-facts.js';
-import { LruCache } from './lru-cache.js';
-import { SingleFlight } from './single-flight.js';
 import { loadDockerConfig, type CredentialStore } from './docker-config.js';
 import { asLookupError, ImageLookupError, type LookupCause } from './errors.js';
+import { LruCache } from './lru-cache.js';
 import { NO_METRICS, type ImageMetrics } from './metrics.js';
 import { formatPlatform, type Platform } from './platform.js';
 import { readImage } from './read-image.js';
@@ -24,6 +23,7 @@ import { formatReference, parseReference, type ImageReference } from './referenc
 import { endpointFor, type Endpoint } from './registry-access.js';
 import { TokenCache } from './registry-auth.js';
 import type { Fetch } from './registry-http.js';
+import { SingleFlight } from './single-flight.js';
 
 /** How long a failed lookup is remembered: short, so a registry that comes back is seen soon. */
 export const FAILURE_TTL_MS = 10_000;
@@ -82,7 +82,6 @@ export function createImageResolver(options: ImageResolverOptions): ImageResolve
   let routes = new LruCache<Route>(policy.cacheSize, now);
   let credentials: CredentialStore = options.credentials ?? (options.dockerConfigFile !== undefined ? loadDockerConfig(options.dockerConfigFile) : new Map());
 
-  /** The answer at once when it needs no request (cached, denied, malformed), else the lookup's promise. */
   /** Where an image string is read from under the current policy; remembered, as parsing and matching cost microseconds per image. */
   function routeOf(image: string, platform: Platform): Route {
     const written = `${image} ${formatPlatform(platform)}`;
@@ -100,6 +99,7 @@ export function createImageResolver(options: ImageResolverOptions): ImageResolve
     return route;
   }
 
+  /** The answer at once when it needs no request (cached, denied, malformed), else the lookup's promise (shared by concurrent callers). */
   function lookUp(image: string, platform: Platform): Outcome | Promise<Outcome> {
     const route = routeOf(image, platform);
     if ('status' in route) return route;
