@@ -4,11 +4,15 @@
  * here (no node): what is proven is what the API server holds.
  */
 import { jest } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { Obj } from '../helpers/deploy-checks.js';
+import { startServeProcess } from '../helpers/cli-process.js';
 import { until } from '../helpers/eventually.js';
+import { send } from '../helpers/https.js';
+import { decodePatch, reviewOf } from '../helpers/reviews.js';
 import { bare, createNamespace, createPod, getObject } from './support/cluster.js';
 import { ControlPlane } from './support/control-plane.js';
 import { CHART, helm, helmOk } from './support/helm.js';
@@ -80,6 +84,39 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     // Registered for real: the API server (once its informer has it) calls it for a pod, and fails the pod,
     // since no webhook pod runs here and the failurePolicy is Fail.
     await until('the API server to call the webhook', webhookCalled);
+  });
+
+  test('the installed Deployment\'s own arguments, policy and certificate make a working webhook: the real serve process, trusted as the API server trusts it', async () => {
+    // What the kubelet would mount, written to a folder of our own.
+    const root = mkdtempSync(join(tmpdir(), 'ph-e2e-mounts-'));
+    const file = (path: string, content: string): void => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    };
+    const secret = await tls();
+    for (const key of ['tls.crt', 'tls.key']) file(`/etc/pod-hardener/tls/${key}`, Buffer.from(secret[key], 'base64').toString());
+    // Tests reach loopback only: the installed policy, but images are not read from registries.
+    const policy = parse((await getObject(plane, ['configmap', 'pod-hardener-policy', '-n', NS])).data['policy.yaml']);
+    file('/etc/pod-hardener/policy/policy.yaml', stringify({ ...policy, images: { resolve: false } }));
+    const [, ...args] = (await getObject(plane, ['deployment', 'pod-hardener', '-n', NS])).spec.template.spec.containers[0].args as string[];
+    // Its own flags, in our folder; the port is the helper's (a free one).
+    const flags = args.filter((a) => !a.startsWith('--port=')).flatMap((a) => a.replace('/etc/', `${root}/etc/`).split(/=(.*)/s).slice(0, 2));
+    const webhook = await startServeProcess(flags, { POD_HARDENER_WEBHOOK_NAMESPACE: NS });
+    try {
+      const [hook] = (await webhookConfiguration()).webhooks;
+      const ca = Buffer.from(hook.clientConfig.caBundle, 'base64').toString();
+      // The API server checks the certificate against the CA bundle, for the Service's name.
+      const servername = `${hook.clientConfig.service.name}.${NS}.svc`;
+      const body = JSON.stringify(reviewOf(bare('app', 'apps')));
+      const answer = await send(`${webhook.url}${hook.clientConfig.service.path}`, { method: 'POST', ca, servername, body, headers: { 'Content-Type': 'application/json' } });
+      expect(answer.status).toBe(200);
+      const { response } = answer.json<{ response: { allowed: boolean; patch?: string } }>();
+      expect(response.allowed).toBe(true);
+      expect(decodePatch(response).map((op) => op.path)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/spec\/containers\/0\/securityContext/)]));
+    } finally {
+      await webhook.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('helm upgrade: new values applied, the generated certificate and CA bundle kept', async () => {
