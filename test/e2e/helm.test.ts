@@ -1,7 +1,8 @@
 /**
  * charts/pod-hardener installed, upgraded and uninstalled by the real helm on a
  * real API server, as a platform team does it. The webhook's pods never run
- * here (no node): what is proven is what the API server holds.
+ * here (no node): what is proven is what the API server holds, and that the
+ * real `serve` process works with what the Deployment would mount.
  */
 import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
