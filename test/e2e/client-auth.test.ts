@@ -6,17 +6,19 @@
  * record. Set up as docs/operations.md tells a platform team to.
  */
 import { jest } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Pod } from '../../src/engine/pod.js';
-import { generateClientCerts, type ClientCerts } from '../helpers/client-certs.js';
+import { generateClientCerts, readClientCerts, type ClientCerts } from '../helpers/client-certs.js';
 import { pod } from '../helpers/pods.js';
 import { reviewOf } from '../helpers/reviews.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook.js';
 import { ControlPlane, freePort } from './support/control-plane.js';
-import { applyObject, bare, createNamespace, createPod, RESTRICTED, ROOT, webhookConfiguration } from './support/cluster.js';
+import { applyObject, bare, createNamespace, createPod, getObject, RESTRICTED, ROOT, webhookConfiguration } from './support/cluster.js';
 
 jest.setTimeout(120_000);
 
@@ -73,9 +75,10 @@ describe('only the API server may review', () => {
     const port = await freePort();
     plane = await ControlPlane.start({ apiServerArgs: [`--admission-control-config-file=${admissionConfiguration(dir, port, certs)}`] });
     await plane.kubectl(['apply', '-f', join(ROOT, 'manifests/base/namespace.yaml')]);
-    const config = webhookConfiguration(port);
-    for (const webhook of config.webhooks) webhook.clientConfig.caBundle = Buffer.from(readFileSync(join(certs.dir, 'ca-bundle.crt'))).toString('base64');
-    await applyObject(plane, config);
+    await applyObject(plane, webhookConfiguration(port));
+    // As a platform team does it: the Secret, the CA bundle, the client CA's ConfigMap; new leaf certificates, the same CAs.
+    await promisify(execFile)(join(ROOT, 'certs/install.sh'), ['--dir', certs.dir, '--san', 'IP:127.0.0.1', '--client-cert'], { env: { ...process.env, KUBECTL: plane.kubectlCommand() } });
+    certs = readClientCerts(certs.dir);
     hook = await startTestWebhook({
       serve: { port, tlsCertFile: join(certs.dir, 'tls.crt'), tlsKeyFile: join(certs.dir, 'tls.key'), clientCaFile: certs.caFile, probePort: 0, webhookNamespace: 'pod-hardener' },
     });
@@ -101,6 +104,11 @@ describe('only the API server may review', () => {
     expect(stored.metadata?.annotations?.['pod-hardener.io/hardened']).toBeDefined();
     expect(stored.spec.containers?.[0]?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
     expect(hook.records().some((r) => r.type === 'decision' && r.namespace === 'restricted' && r.name === stored.metadata?.name && r.outcome === 'patched')).toBe(true);
+  });
+
+  test('install.sh --client-cert put the client CA where manifests/client-auth mounts it', async () => {
+    const configMap = await getObject<{ data: Record<string, string> }>(plane, ['configmap', 'pod-hardener-client-ca', '-n', 'pod-hardener']);
+    expect(configMap.data['ca.crt']).toBe(readFileSync(certs.caFile, 'utf8'));
   });
 
   test('a direct caller with no certificate, or one from another CA, is refused in the handshake and leaves no decision record', async () => {

@@ -14,9 +14,14 @@ export interface ClientCerts {
   key: string;
 }
 
+/** What generate.sh --client-cert wrote in `dir`, as it is now. */
+export function readClientCerts(dir: string): ClientCerts {
+  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+  return { dir, caFile: join(dir, 'client-ca.crt'), servingCa: read('ca.crt'), cert: read('apiserver-client.crt'), key: read('apiserver-client.key') };
+}
+
 /** Runs generate.sh --client-cert in `dir` (a second run keeps the CAs and makes new leaf certificates). */
 export async function generateClientCerts(dir: string): Promise<ClientCerts> {
   await promisify(execFile)(new URL('../../certs/generate.sh', import.meta.url).pathname, ['--dir', dir, '--san', 'IP:127.0.0.1', '--client-cert']);
-  const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
-  return { dir, caFile: join(dir, 'client-ca.crt'), servingCa: read('ca.crt'), cert: read('apiserver-client.crt'), key: read('apiserver-client.key') };
+  return readClientCerts(dir);
 }
