@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { until } from '../../helpers/eventually.js';
 import { freePort } from './control-plane.js';
 
 const run = promisify(execFile);
@@ -99,30 +100,26 @@ export async function startRegistry(options: { storage: string; auth?: RegistryA
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the registry exited at start:\n${log.join('\n')}`);
+  const answers = async (): Promise<boolean> => {
+    if (child.exitCode !== null) throw new Error('the registry exited at start');
     try {
       const response = await fetch(`http://${host}/v2/`);
       await response.body?.cancel();
-      if (response.status === 200 || response.status === 401) break;
+      return response.status === 200 || response.status === 401;
     } catch {
-      // Not listening yet.
+      return false; // not listening yet
     }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the registry did not answer on ${host}:\n${log.join('\n')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  try {
+    await until(`the registry on ${host}`, answers, { timeoutMs: 20_000, intervalMs: 100 });
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}:\n${log.join('\n')}`);
   }
   const logged = async (): Promise<void> => {
     const marker = `/v2/?logged=${randomBytes(8).toString('hex')}`;
     await (await fetch(`http://${host}${marker}`)).body?.cancel();
-    const until = Date.now() + 10_000;
-    while (!requests.some((request) => request.uri === marker)) {
-      if (Date.now() > until) throw new Error(`the registry on ${host} did not log ${marker}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(`the registry on ${host} to log ${marker}`, () => requests.some((request) => request.uri === marker), { timeoutMs: 10_000, intervalMs: 10 });
   };
   return { host, requests, logged, stop };
 }
