@@ -61,7 +61,7 @@ describeNode('image users on a real node', () => {
 
   // Findings, kept as tests: the webhook makes pods the kubelet refuses.
   // Issue 17 "Image-aware hardening" must turn both into Running (then flip these assertions).
-  describe('issue 17 "Image-aware hardening": today\'s defaults (images not read)', () => {
+  describe('issue 17 "Image-aware hardening": images not read (images.resolve: false, the behaviour before the resolver)', () => {
     test('a root image (no USER) hardened with runAsNonRoot is refused by the kubelet', async () => {
       const verdict = await outcome('root-today', IMAGES.root);
       expect(verdict.refused).toMatchObject({ container: 'app', reason: 'CreateContainerConfigError' });
