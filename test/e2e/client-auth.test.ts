@@ -8,14 +8,11 @@
 import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Pod } from '../../src/engine/pod.js';
-import { generateClientCerts, readClientCerts, type ClientCerts } from '../helpers/client-certs.js';
-import { pod } from '../helpers/pods.js';
-import { reviewOf } from '../helpers/reviews.js';
+import { generateClientCerts, readClientCerts, reviewAs, type ClientCerts } from '../helpers/client-certs.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook.js';
 import { ControlPlane, freePort } from './support/control-plane.js';
 import { applyObject, bare, createNamespace, createPod, getObject, RESTRICTED, ROOT, webhookConfiguration } from './support/cluster.js';
@@ -50,18 +47,6 @@ function admissionConfiguration(dir: string, port: number, certs: ClientCerts): 
     ].join('\n'),
   );
   return file;
-}
-
-/** A review POSTed straight to the webhook: the status, or the error the caller saw. */
-function directReview(port: number, servingCa: string, uid: string, client?: { cert: string; key: string }): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca: servingCa, agent: false, ...client, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(String(res.statusCode)));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(`refused: ${error.code ?? error.message}`));
-    req.end(JSON.stringify(reviewOf(pod(), { uid })));
-  });
 }
 
 describe('only the API server may review', () => {
@@ -113,10 +98,10 @@ describe('only the API server may review', () => {
 
   test('a direct caller with no certificate, or one from another CA, is refused in the handshake and leaves no decision record', async () => {
     const other = await generateClientCerts(join(dir, 'other'));
-    expect(await directReview(hook.webhook.port, certs.servingCa, 'e2e-anonymous')).toMatch(/^refused: /);
-    expect(await directReview(hook.webhook.port, certs.servingCa, 'e2e-stranger', other)).toMatch(/^refused: /);
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'e2e-anonymous')).toMatch(/^refused: /);
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'e2e-stranger', other)).toMatch(/^refused: /);
     expect(hook.records().filter((r) => r.uid === 'e2e-anonymous' || r.uid === 'e2e-stranger')).toEqual([]);
     // The same caller with the API server's certificate is served: the refusal was the missing trust, nothing else.
-    expect(await directReview(hook.webhook.port, certs.servingCa, 'e2e-trusted', certs)).toBe('200');
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'e2e-trusted', certs)).toBe('200');
   });
 });

@@ -7,26 +7,10 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
-import { generateClientCerts, type ClientCerts } from '../helpers/client-certs.js';
+import { generateClientCerts, reviewAs, type ClientCerts } from '../helpers/client-certs.js';
 import { until } from '../helpers/eventually.js';
 import { send } from '../helpers/https.js';
-import { pod } from '../helpers/pods.js';
-import { reviewOf } from '../helpers/reviews.js';
 import { startTestWebhook, type TestWebhook } from '../helpers/webhook.js';
-
-/** A review POSTed with (or without) a client certificate: the status, or the error the client saw. */
-function review(port: number, servingCa: string, uid: string, client?: { cert: string; key: string }): Promise<string> {
-  const body = JSON.stringify(reviewOf(pod(), { uid }));
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca: servingCa, agent: false, ...client, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(String(res.statusCode)));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(`refused: ${error.code ?? error.message}`));
-    req.end(body);
-  });
-}
 
 describe('client authentication', () => {
   let certs: ClientCerts;
@@ -46,13 +30,13 @@ describe('client authentication', () => {
   const decisions = (uid: string): number => hook.records().filter((r) => r.type === 'decision' && r.uid === uid).length;
 
   test('a caller with a certificate from the client CA is reviewed', async () => {
-    expect(await review(hook.webhook.port, certs.servingCa, 'trusted', certs)).toBe('200');
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'trusted', certs)).toBe('200');
     expect(decisions('trusted')).toBe(1);
   });
 
   test('no certificate, or one from another CA: refused in the TLS handshake, and no decision record written', async () => {
-    expect(await review(hook.webhook.port, certs.servingCa, 'anonymous')).toMatch(/^refused: /);
-    expect(await review(hook.webhook.port, certs.servingCa, 'stranger', other)).toMatch(/^refused: /);
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'anonymous')).toMatch(/^refused: /);
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'stranger', other)).toMatch(/^refused: /);
     expect(decisions('anonymous') + decisions('stranger')).toBe(0);
   });
 
@@ -66,7 +50,7 @@ describe('client authentication', () => {
     // generate.sh makes the client CA once; a new directory is a new CA, copied over the file the webhook reads.
     copyFileSync(other.caFile, certs.caFile);
     await until('the client CA reload', () => hook.records().some((r) => r.message === 'client CA reloaded; new connections are checked against it'));
-    expect(await review(hook.webhook.port, certs.servingCa, 'new-ca', other)).toBe('200');
-    expect(await review(hook.webhook.port, certs.servingCa, 'old-ca', certs)).toMatch(/^refused: /);
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'new-ca', other)).toBe('200');
+    expect(await reviewAs(hook.webhook.port, certs.servingCa, 'old-ca', certs)).toMatch(/^refused: /);
   });
 });

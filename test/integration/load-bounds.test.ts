@@ -76,6 +76,22 @@ describe('bounded load', () => {
     }
   });
 
+  test('a client that does not finish its request within --request-timeout-seconds gets 408, and its connection is closed', async () => {
+    const hook = await startTestWebhook({ serve: { requestTimeoutSeconds: 1 } });
+    try {
+      const held = await holdRequest(hook.webhook.port, hook.ca, '/mutate', JSON.stringify(reviewOf(pod(), { uid: 'slow' })));
+      const answer = await new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        held.socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+        held.socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8').split('\r\n')[0] ?? ''));
+      });
+      expect(answer).toBe('HTTP/1.1 408 Request Timeout');
+      expect(hook.records().filter((r) => r.uid === 'slow')).toEqual([]);
+    } finally {
+      await hook.stop();
+    }
+  });
+
   describe('the real process with the Deployment heap limit (--max-old-space-size=192)', () => {
     let serve: ServeProcess;
     beforeAll(async () => {
