@@ -6,6 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 
+/** This machine cannot have a node; the message says why. */
+export class NodeUnavailableError extends Error {
+  override readonly name = 'NodeUnavailableError';
+}
+
 /** Why a node cannot run on this machine, or undefined when it can. */
 export function nodeUnavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `a node runs Linux containers; this is ${process.platform}`;

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyObject, getObject, ROOT, startHardener, webhookConfiguration, type Hardener } from './cluster.js';
 import { NODE_CONTROL_PLANE, startNode, type NodeOptions, type TestNode } from './node.js';
-import { nodeUnavailableReason } from './node-host.js';
+import { NodeUnavailableError, nodeUnavailableReason } from './node-host.js';
 
 /** Written when a node booted; .ci/run fails when it is missing after the tests. */
 export const NODE_RAN_MARKER = join(ROOT, '.cache/e2e-node/ran');
@@ -21,8 +21,11 @@ const unavailable = nodeUnavailableReason();
  * (CI=true), where a node is required and starting it fails with the reason.
  */
 export function describeNode(title: string, body: () => void): void {
-  if (unavailable && process.env.CI !== 'true') describe.skip(`${title} (skipped: ${unavailable})`, body);
-  else describe(title, body);
+  if (unavailable && process.env.CI !== 'true') {
+    // Jest does not print the titles of a file whose tests are all skipped: say why here too.
+    console.warn(`node tests skipped (${title}): ${unavailable}`);
+    describe.skip(`${title} (skipped: ${unavailable})`, body);
+  } else describe(title, body);
 }
 
 export interface NodeEnv extends Hardener {
@@ -35,7 +38,7 @@ export interface NodeEnv extends Hardener {
  * says so: the test images' registry name (e2e.local) is no host to contact.
  */
 export async function startNodeEnv(options: { policy?: Record<string, unknown>; failurePolicy?: 'Fail' | 'Ignore'; node?: NodeOptions } = {}): Promise<NodeEnv> {
-  if (unavailable) throw new Error(`the node tests cannot run here: ${unavailable}`);
+  if (unavailable) throw new NodeUnavailableError(`the node tests cannot run here: ${unavailable}`);
   const env = await startHardener({
     controlPlane: NODE_CONTROL_PLANE,
     policy: { images: { resolve: false }, ...options.policy },
