@@ -73,7 +73,8 @@ export interface Targets {
   ca: string;
 }
 
-function spawnServer(name: string, args: string[], portFrom: 'stdout' | 'stderr', pattern: RegExp): Promise<Target> {
+/** A server as a child process of this one (`args` to node); resolves once `pattern` shows on `portFrom`, its first group the port. */
+export function spawnServer(name: string, args: string[], portFrom: 'stdout' | 'stderr', pattern: RegExp): Promise<Target> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Logs go to stdout, as in a container; read and dropped, like a log shipper would.
   if (portFrom === 'stderr') child.stdout?.resume();

@@ -1,0 +1,171 @@
+/**
+ * The stage of `npm run bench:apiserver`: the e2e control plane (etcd and
+ * kube-apiserver on loopback), three namespaces that enforce the restricted
+ * Pod Security Standard — one per configuration — a MutatingAdmissionPolicy
+ * bound to the second and pod-hardener (`pod-hardener serve`, a child process
+ * so its CPU time can be read from /proc) registered for the third. Every
+ * configuration is live at once, so the rounds can alternate without waiting
+ * for the API server to pick up a new registration.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import fastJsonPatch from 'fast-json-patch';
+import { parse } from 'yaml';
+import { policySchema, type Policy } from '../src/config/policy.js';
+import type { Pod } from '../src/engine/pod.js';
+import { reviewAdmission } from '../src/engine/review.js';
+import { createSelfSignedPair } from '../src/server/certificates.js';
+import { ControlPlane } from '../test/e2e/support/control-plane.js';
+import { applyObject, createNamespace, RESTRICTED } from '../test/e2e/support/cluster.js';
+import { createPod, type ApiServerClient } from './create-load.js';
+import { spawnServer, type Target } from './https.js';
+import { mutatingAdmissionPolicy, mutatingAdmissionPolicyBinding } from './mutating-policy.js';
+import { PODS, request } from './pods.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export type ConfigurationName = 'no mutation' | 'MutatingAdmissionPolicy' | 'pod-hardener';
+
+export interface Configuration {
+  name: ConfigurationName;
+  namespace: string;
+  /** The pod sent: the typical pod, or (no mutation) the pod pod-hardener makes of it, which restricted admits as it is. */
+  body: string;
+}
+
+export interface Stage {
+  plane: ControlPlane;
+  client: ApiServerClient;
+  apiServerPid: number;
+  webhook: Target;
+  configurations: Configuration[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The images are not read from a registry: there is none on loopback here, and
+ * the policy could not read them anyway. pod-hardener decides runAsNonRoot as
+ * it did before images were read.
+ */
+const WEBHOOK_POLICY: Policy = policySchema.parse({ images: { resolve: false } });
+
+/** The control plane binary global-setup builds (cached under .cache/controlplane). */
+async function controlPlaneBinary(): Promise<string> {
+  if (process.env.POD_HARDENER_E2E_CONTROLPLANE) return process.env.POD_HARDENER_E2E_CONTROLPLANE;
+  const { stdout } = await run(process.execPath, [join(ROOT, 'test/e2e/support/build-control-plane.mjs')], { maxBuffer: 16 * 2 ** 20 });
+  return stdout.trim().split('\n').pop() ?? '';
+}
+
+/** The kube-apiserver process of this plane, found by its --cert-dir (ControlPlane keeps its children to itself). */
+function apiServerPid(plane: ControlPlane): number {
+  const certDir = `--cert-dir=${plane.path('apiserver-certs')}`;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv[1] === 'kube-apiserver' && argv.includes(certDir)) return Number(entry);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  throw new Error('kube-apiserver not found in /proc');
+}
+
+/** The typical pod of bench/pods.ts, in `namespace`, as the API server accepts it: an init container without a probe (only sidecars may have one). */
+function typicalPod(namespace: string): Pod {
+  const pod = structuredClone(PODS.typical);
+  pod.metadata = { ...pod.metadata, namespace };
+  for (const init of pod.spec.initContainers ?? []) delete init.readinessProbe;
+  return pod;
+}
+
+/** The typical pod as pod-hardener hardens it (the engine's own patch, applied). */
+function hardenedPod(namespace: string): Pod {
+  const pod = typicalPod(namespace);
+  const { patch } = reviewAdmission(request(pod), { policy: WEBHOOK_POLICY });
+  return fastJsonPatch.applyPatch(pod, patch, true, false).newDocument;
+}
+
+/** The MutatingWebhookConfiguration of manifests/, for one namespace, calling the webhook on loopback. */
+function webhookConfiguration(port: number, caBundle: string, namespace: string): Obj {
+  // Read here rather than through test/e2e/support/cluster.ts's webhookConfiguration: that finds manifests/ relative to its own compiled file, which the bench build moves.
+  const config = parse(readFileSync(join(ROOT, 'manifests/base/mutatingwebhookconfiguration.yaml'), 'utf8')) as Obj;
+  for (const webhook of config.webhooks as Obj[]) {
+    webhook.clientConfig = { url: `https://127.0.0.1:${port}/mutate`, caBundle };
+    webhook.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
+  }
+  return config;
+}
+
+/** pod-hardener serve as a child process, its decision log on a pipe that is read and dropped (a container runtime's log pipe). */
+async function startWebhook(directory: string, nodeOptions: string[]): Promise<{ webhook: Target; caBundle: string }> {
+  const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
+  const policyFile = join(directory, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify({ images: { resolve: false } }));
+  const args = [...nodeOptions, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', policyFile];
+  const webhook = await spawnServer('pod-hardener', args, 'stderr', /listening on https:\/\/127\.0\.0\.1:(\d+)/);
+  return { webhook, caBundle: Buffer.from(pair.cert).toString('base64') };
+}
+
+/** The API server picks registrations up asynchronously: create until the configuration answers as it should. */
+async function untilReady(client: ApiServerClient, configuration: Configuration): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answer = await createPod(client, undefined, configuration.namespace, configuration.body).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    if (answer.status === 201) {
+      const pod = JSON.parse(answer.text) as Pod;
+      const hardened = pod.spec.containers?.every((c) => c.securityContext?.allowPrivilegeEscalation === false && c.volumeMounts?.some((m) => m.mountPath === '/tmp'));
+      if (hardened) return;
+    }
+    if (Date.now() > deadline) throw new Error(`${configuration.name}: pods in ${configuration.namespace} are not created hardened: ${answer.status} ${answer.text.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export async function startStage(directory: string, options: { webhookNodeOptions: string[] }): Promise<Stage> {
+  process.env.POD_HARDENER_E2E_CONTROLPLANE = await controlPlaneBinary();
+  const plane = await ControlPlane.start();
+  let webhook: Target | undefined;
+  try {
+    const client: ApiServerClient = {
+      port: plane.apiServerPort,
+      ca: readFileSync(plane.path('apiserver-certs/apiserver.crt')),
+      cert: readFileSync(plane.path('admin.crt')),
+      key: readFileSync(plane.path('admin.key')),
+    };
+    const configurations: Configuration[] = [
+      { name: 'no mutation', namespace: 'bench-none', body: JSON.stringify(hardenedPod('bench-none')) },
+      { name: 'MutatingAdmissionPolicy', namespace: 'bench-policy', body: JSON.stringify(typicalPod('bench-policy')) },
+      { name: 'pod-hardener', namespace: 'bench-webhook', body: JSON.stringify(typicalPod('bench-webhook')) },
+    ];
+    for (const { namespace } of configurations) await createNamespace(plane, namespace, RESTRICTED);
+    await applyObject(plane, mutatingAdmissionPolicy());
+    await applyObject(plane, mutatingAdmissionPolicyBinding('bench-policy'));
+    const started = await startWebhook(directory, options.webhookNodeOptions);
+    webhook = started.webhook;
+    await applyObject(plane, webhookConfiguration(webhook.port, started.caBundle, 'bench-webhook'));
+    for (const configuration of configurations) await untilReady(client, configuration);
+    const running = webhook;
+    return {
+      plane,
+      client,
+      apiServerPid: apiServerPid(plane),
+      webhook: running,
+      configurations,
+      async stop() {
+        await running.stop();
+        await plane.stop();
+      },
+    };
+  } catch (error) {
+    await webhook?.stop();
+    await plane.stop();
+    throw error;
+  }
+}

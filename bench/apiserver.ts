@@ -1,0 +1,184 @@
+/**
+ * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --cpu-prof DIR]
+ *
+ * What pod-hardener adds to pod creation through a real kube-apiserver, side
+ * by side in one run with no mutation at all and with Kubernetes' own
+ * MutatingAdmissionPolicy doing the same hardening (bench/mutating-policy.ts).
+ * Pods are created with ?dryRun=All in namespaces that enforce the restricted
+ * Pod Security Standard, which judges the result. In alternating rounds, each
+ * configuration gets 8 concurrent clients (creates/s, p50/p99, the API
+ * server's CPU per create, the webhook's CPU per review) and then one client
+ * (its p50: the latency one user sees). Medians of the rounds are shown, with
+ * their ranges. --cpu-prof DIR: the webhook child writes a V8 CPU profile
+ * there when it stops.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startStage, type Configuration, type ConfigurationName, type Stage } from './apiserver-cluster.js';
+import { createLoad, type CreateLoadResult } from './create-load.js';
+import { cpuMs } from './https.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => argv.includes(name);
+const value = (name: string): string | undefined => {
+  const index = argv.indexOf(name);
+  return index >= 0 ? argv[index + 1] : undefined;
+};
+const json = flag('--json');
+const quick = flag('--quick');
+const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+const seconds = Number(value('--seconds') ?? (quick ? 3 : 10));
+const oneClientSeconds = Math.max(2, Math.round(seconds / 2));
+const cpuProfileDir = value('--cpu-prof');
+const CLIENTS = 8;
+
+function say(line: string): void {
+  if (!json) process.stdout.write(`${line}\n`);
+}
+
+/** One configuration's figures in one round. */
+interface RoundFigures {
+  configuration: ConfigurationName;
+  load: CreateLoadResult;
+  oneClient: CreateLoadResult;
+  apiServerCpuMsPerCreate: number;
+  /** Only where the webhook is called. */
+  webhookCpuMsPerReview?: number;
+}
+
+async function measure(stage: Stage, configuration: Configuration): Promise<RoundFigures> {
+  const apiBefore = cpuMs(stage.apiServerPid);
+  const webhookBefore = cpuMs(stage.webhook.pid);
+  const load = await createLoad(stage.client, { namespace: configuration.namespace, body: configuration.body, clients: CLIENTS, seconds });
+  const perCreate = (before: number, pid: number): number => Number(((cpuMs(pid) - before) / Math.max(1, load.creates)).toFixed(3));
+  const apiServerCpuMsPerCreate = perCreate(apiBefore, stage.apiServerPid);
+  const webhookCpuMsPerReview = perCreate(webhookBefore, stage.webhook.pid);
+  const oneClient = await createLoad(stage.client, { namespace: configuration.namespace, body: configuration.body, clients: 1, seconds: oneClientSeconds });
+  for (const result of [load, oneClient]) {
+    if (result.failed > 0) throw new Error(`${configuration.name}: ${result.failed} creates failed, the first with ${result.firstFailure}`);
+  }
+  return { configuration: configuration.name, load, oneClient, apiServerCpuMsPerCreate, ...(configuration.name === 'pod-hardener' ? { webhookCpuMsPerReview } : {}) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** A figure over the rounds: its median and its range. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(values: readonly number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+function summarise(rows: RoundFigures[], pick: (row: RoundFigures) => number | undefined): Spread | undefined {
+  const values = rows.map(pick).filter((v): v is number => v !== undefined);
+  return values.length > 0 ? spread(values) : undefined;
+}
+
+function show(s: Spread | undefined, digits: number): string {
+  if (!s) return '—';
+  const f = (v: number): string => v.toFixed(digits);
+  return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+}
+
+function machine(): Record<string, unknown> {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}/${process.arch}` };
+}
+
+interface ConfigurationSummary {
+  configuration: ConfigurationName;
+  createsPerSecond: Spread;
+  p50Ms: Spread;
+  p99Ms: Spread;
+  oneClientP50Ms: Spread;
+  /** One client's p50 minus the no-mutation one's, round by round. */
+  addedOneClientP50Ms?: Spread;
+  apiServerCpuMsPerCreate: Spread;
+  webhookCpuMsPerReview?: Spread;
+}
+
+function summary(rounds: RoundFigures[][], name: ConfigurationName): ConfigurationSummary {
+  const rows = rounds.map((round) => round.find((r) => r.configuration === name) as RoundFigures);
+  const baseline = rounds.map((round) => round.find((r) => r.configuration === 'no mutation') as RoundFigures);
+  const added = name === 'no mutation' ? undefined : spread(rows.map((row, i) => row.oneClient.p50Ms - (baseline[i]?.oneClient.p50Ms ?? NaN)));
+  const webhook = summarise(rows, (r) => r.webhookCpuMsPerReview);
+  return {
+    configuration: name,
+    createsPerSecond: summarise(rows, (r) => r.load.createsPerSecond) as Spread,
+    p50Ms: summarise(rows, (r) => r.load.p50Ms) as Spread,
+    p99Ms: summarise(rows, (r) => r.load.p99Ms) as Spread,
+    oneClientP50Ms: summarise(rows, (r) => r.oneClient.p50Ms) as Spread,
+    ...(added ? { addedOneClientP50Ms: added } : {}),
+    apiServerCpuMsPerCreate: summarise(rows, (r) => r.apiServerCpuMsPerCreate) as Spread,
+    ...(webhook ? { webhookCpuMsPerReview: webhook } : {}),
+  };
+}
+
+function table(summaries: ConfigurationSummary[]): string {
+  const header = `  ${'configuration'.padEnd(24)} ${'creates/s'.padEnd(16)} ${'p50 ms'.padEnd(18)} ${'p99 ms'.padEnd(20)} ${'1-client p50 ms'.padEnd(18)} ${'added 1-client p50'.padEnd(20)} ${'API server CPU/create ms'.padEnd(26)} webhook CPU/review ms`;
+  const lines = summaries.map(
+    (s) =>
+      `  ${s.configuration.padEnd(24)} ${show(s.createsPerSecond, 0).padEnd(16)} ${show(s.p50Ms, 1).padEnd(18)} ${show(s.p99Ms, 1).padEnd(20)} ${show(s.oneClientP50Ms, 2).padEnd(18)} ` +
+      `${show(s.addedOneClientP50Ms, 2).padEnd(20)} ${show(s.apiServerCpuMsPerCreate, 2).padEnd(26)} ${show(s.webhookCpuMsPerReview, 3)}`,
+  );
+  return [header, ...lines].join('\n');
+}
+
+/** The issue's targets, each from figures of the same rounds. */
+function targets(rounds: RoundFigures[][], summaries: ConfigurationSummary[]): Record<string, { value: number; target: string; met: boolean }> {
+  const of = (round: RoundFigures[], name: ConfigurationName): RoundFigures => round.find((r) => r.configuration === name) as RoundFigures;
+  const throughputRatio = median(rounds.map((round) => of(round, 'pod-hardener').load.createsPerSecond / Math.max(1, of(round, 'MutatingAdmissionPolicy').load.createsPerSecond)));
+  const latencyGain = median(rounds.map((round) => of(round, 'MutatingAdmissionPolicy').oneClient.p50Ms - of(round, 'pod-hardener').oneClient.p50Ms));
+  const webhookCpu = summaries.find((s) => s.configuration === 'pod-hardener')?.webhookCpuMsPerReview?.median ?? NaN;
+  return {
+    throughputVsPolicy: { value: Number(throughputRatio.toFixed(2)), target: '>= 1.3', met: throughputRatio >= 1.3 },
+    oneClientP50BelowPolicyMs: { value: Number(latencyGain.toFixed(2)), target: '>= 2', met: latencyGain >= 2 },
+    webhookCpuMsPerReview: { value: webhookCpu, target: '<= 0.3', met: webhookCpu <= 0.3 },
+  };
+}
+
+async function main(): Promise<void> {
+  const report: Record<string, unknown> = { machine: machine(), clients: CLIENTS, rounds, seconds, oneClientSeconds };
+  say(`pod-hardener through a real kube-apiserver on ${JSON.stringify(report.machine)}`);
+  const directory = mkdtempSync(join(tmpdir(), 'ph-bench-apiserver-'));
+  const webhookNodeOptions = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(cpuProfileDir)] : [];
+  const stage = await startStage(directory, { webhookNodeOptions });
+  try {
+    say(`Pod creation with ?dryRun=All, restricted namespaces, the typical pod; ${rounds} alternating round(s): ${CLIENTS} clients for ${seconds} s, then one client for ${oneClientSeconds} s, per configuration`);
+    // A short warm-up of each: JIT, connections, caches.
+    for (const configuration of stage.configurations) await createLoad(stage.client, { namespace: configuration.namespace, body: configuration.body, clients: CLIENTS, seconds: 2 });
+    const all: RoundFigures[][] = [];
+    for (let n = 0; n < rounds; n += 1) {
+      // Each round starts with another configuration, so none always follows the same one.
+      const order = stage.configurations.map((_, i) => stage.configurations[(i + n) % stage.configurations.length] as Configuration);
+      const round: RoundFigures[] = [];
+      for (const configuration of order) round.push(await measure(stage, configuration));
+      all.push(round);
+      say(`  round ${n + 1}: ${round.map((r) => `${r.configuration} ${r.load.createsPerSecond}/s`).join(', ')}`);
+    }
+    const summaries = stage.configurations.map((c) => summary(all, c.name));
+    const met = targets(all, summaries);
+    Object.assign(report, { roundFigures: all, summaries, targets: met });
+    say(`\nMedians of the rounds (range); CPU from /proc/<pid>/stat over the ${CLIENTS}-client runs\n${table(summaries)}`);
+    say('\nTargets');
+    say(`  pod-hardener creates/s / the policy's     ${met.throughputVsPolicy?.value}   (target >= 1.3) ${met.throughputVsPolicy?.met ? '✔' : '✘'}`);
+    say(`  one-client p50, the policy's minus ours   ${met.oneClientP50BelowPolicyMs?.value} ms   (target >= 2 ms) ${met.oneClientP50BelowPolicyMs?.met ? '✔' : '✘'}`);
+    say(`  webhook CPU per review                    ${met.webhookCpuMsPerReview?.value} ms   (target <= 0.3 ms) ${met.webhookCpuMsPerReview?.met ? '✔' : '✘'}`);
+  } finally {
+    await stage.stop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:apiserver: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
