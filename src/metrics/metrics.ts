@@ -16,6 +16,8 @@ export interface Metrics {
   observeReload(what: 'policy' | 'certificate' | 'client-ca', result: 'success' | 'failure'): void;
   /** Counts a review refused with 429 because the server was at one of its load bounds. */
   observeOverload(limit: Overload): void;
+  /** Counts a TLS handshake that failed on the review port (with client authentication: a caller without the CA's certificate). */
+  observeHandshakeFailure(): void;
 }
 
 // Admission reviews take well under a millisecond; the API server gives up after seconds.
@@ -80,6 +82,11 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     labelNames: ['limit'],
     registers: [registry],
   });
+  const handshakeFailures = new client.Counter({
+    name: 'pod_hardener_tls_handshake_failures_total',
+    help: 'TLS handshakes that failed on the review port: no common protocol, or, with --client-ca-file, no client certificate from that CA.',
+    registers: [registry],
+  });
   // Pre-create the series so dashboards see zeros rather than gaps.
   for (const control of CONTROL_IDS) {
     patches.labels(control).inc(0);
@@ -114,6 +121,9 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     },
     observeOverload(limit) {
       overloads.labels(limit).inc();
+    },
+    observeHandshakeFailure() {
+      handshakeFailures.inc();
     },
   };
 }

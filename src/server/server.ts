@@ -86,8 +86,6 @@ function timeouts(server: Server, requestTimeoutMs: number): void {
   // Node enforces headersTimeout <= requestTimeout.
   server.requestTimeout = requestTimeoutMs;
   server.headersTimeout = Math.min(requestTimeoutMs, 20_000);
-  // A client that fails the TLS handshake (no client certificate, another CA) must not take anything down.
-  server.on('tlsClientError', () => undefined);
 }
 
 export async function startServer(options: ServerOptions, deps: AppDeps & AdmissionHttpDeps): Promise<RunningServer> {
@@ -118,6 +116,8 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
     else app(req, res);
   });
   timeouts(server, options.requestTimeoutMs);
+  // A client that fails the TLS handshake (no client certificate, one from another CA, no common protocol) takes nothing down; it is counted.
+  server.on('tlsClientError', () => deps.metrics.observeHandshakeFailure());
   server.on('secureConnection', (socket: TLSSocket) => connections.add(socket));
   // Every TCP connection, including those still in their TLS handshake (closeAllConnections() knows only those past it).
   const sockets = new Set<Socket>();
@@ -131,6 +131,7 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
   if (options.probePort !== undefined) {
     probe = createServer({ ...secureContext({ keyPair: options.keyPair }), connectionsCheckingInterval: 1000 }, app);
     timeouts(probe, options.requestTimeoutMs);
+    probe.on('tlsClientError', () => undefined);
     try {
       await listen(probe, options.probePort, options.host);
     } catch (error) {

@@ -38,6 +38,8 @@ describe('client authentication', () => {
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'anonymous')).toMatch(/^refused: /);
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'stranger', other)).toMatch(/^refused: /);
     expect(decisions('anonymous') + decisions('stranger')).toBe(0);
+    const metrics = (await send(`https://127.0.0.1:${hook.webhook.probePort}/metrics`, { ca: certs.servingCa })).text;
+    expect(Number(/^pod_hardener_tls_handshake_failures_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
   });
 
   test('health, readiness and metrics answer on the probe port without a certificate; the probe port serves no reviews', async () => {
