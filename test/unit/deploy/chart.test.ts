@@ -1,4 +1,4 @@
-/** The chart's README documents every value of values.yaml. */
+/** charts/pod-hardener as files: its README documents every value, and it installs the version this package is. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -18,4 +18,11 @@ test('every value of values.yaml has a row in the README\'s table, and every row
   expect(undocumented(values, '', rows)).toEqual([]);
   const exists = (path: string): boolean => path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], values) !== undefined;
   expect([...rows].filter((row) => !exists(row))).toEqual([]);
+});
+
+test('the chart\'s appVersion (the default image tag) is the package\'s version, as in manifests/', () => {
+  const version = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+  expect((parse(chartFile('Chart.yaml')) as { appVersion: string }).appVersion).toBe(version);
+  const kustomization = parse(readFileSync(fileURLToPath(new URL('../../../manifests/base/kustomization.yaml', import.meta.url)), 'utf8'));
+  expect(kustomization.images).toEqual([{ name: 'pod-hardener', newName: 'pod-hardener', newTag: version }]);
 });
