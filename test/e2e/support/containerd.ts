@@ -5,7 +5,7 @@
  * `<dir>/certs.d/<host>/hosts.toml` (containerd's `config_path`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -168,10 +168,8 @@ export class Containerd {
     const pids: number[] = [];
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      const file = `/proc/${entry}/cmdline`;
       try {
-        if (!existsSync(file)) continue;
-        const args = readFileSync(file, 'utf8').split('\0');
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
         const at = args.indexOf('-address');
         if (at >= 0 && args[at + 1] === this.socket && args[0]?.includes('containerd-shim')) pids.push(Number(entry));
       } catch {

@@ -75,6 +75,11 @@ export class TestNode {
     return join(this.dir, name);
   }
 
+  private get runtime(): Containerd {
+    if (!this.containerd) throw new Error('the node has no containerd: it did not start, or was stopped');
+    return this.containerd;
+  }
+
   private async boot(options: NodeOptions): Promise<void> {
     this.containerd = await Containerd.start(this.path('containerd'), {
       sandboxImage: SANDBOX_IMAGE,
@@ -111,7 +116,7 @@ export class TestNode {
       port: await freePort(),
       readOnlyPort: 0,
       healthzPort: 0,
-      containerRuntimeEndpoint: `unix://${this.containerd?.socket}`,
+      containerRuntimeEndpoint: `unix://${this.runtime.socket}`,
       // No systemd here (cgroup v1): cgroupfs, as containerd's runc. Since 1.35 the
       // kubelet refuses cgroup v1 unless told (failCgroupV1).
       cgroupDriver: 'cgroupfs',
@@ -153,7 +158,7 @@ export class TestNode {
     const archive = this.path(`image-${Date.now()}-${Math.random().toString(36).slice(2)}.tar`);
     await ociArchive(image, archive, ref);
     try {
-      await this.containerd?.importArchive(archive);
+      await this.runtime.importArchive(archive);
     } finally {
       rmSync(archive, { force: true });
     }
@@ -167,7 +172,7 @@ export class TestNode {
 
   /** Lets containerd pull from another plain-HTTP registry on loopback. */
   addRegistry(host: string): void {
-    this.containerd?.addRegistry(host);
+    this.runtime.addRegistry(host);
   }
 
   logs(): string {
