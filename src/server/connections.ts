@@ -74,18 +74,21 @@ export class ConnectionTracker {
 
   /**
    * Closes, cleanly (TLS close_notify, then FIN), every connection that has
-   * answered everything and received nothing since, for at least `graceMs`;
-   * one that was closed so but whose client has not closed its side within
-   * another `graceMs` is let go.
+   * answered everything and received nothing since, for at least `graceMs`
+   * counted from its last answer or from `drainStarted`, whichever is later:
+   * a connection idle for long before the drain may be about to carry a
+   * request, and its client cannot know of the drain before it sees a close.
+   * One closed so whose client has not closed its side within another
+   * `graceMs` is let go.
    */
-  endIdle(graceMs: number): void {
+  endIdle(graceMs: number, drainStarted: number): void {
     const now = this.now();
     for (const [socket, state] of this.connections) {
       if (state.endedAt !== undefined) {
         if (now - state.endedAt >= graceMs) socket.destroy();
         continue;
       }
-      if (state.responses.size > 0 || socket.bytesRead !== state.bytesAtIdle || now - state.idleSince < graceMs) continue;
+      if (state.responses.size > 0 || socket.bytesRead !== state.bytesAtIdle || now - Math.max(state.idleSince, drainStarted) < graceMs) continue;
       state.endedAt = now;
       socket.end();
     }

@@ -152,9 +152,9 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
     async close(timeoutMs) {
       closing = true;
       for (const res of connections.pendingResponses()) if (!res.headersSent) res.setHeader('Connection', 'close');
+      const drainStarted = Date.now();
       const closed = new Promise<void>((resolve) => stopAccepting(server, resolve));
-      connections.endIdle(graceMs);
-      const sweep = setInterval(() => connections.endIdle(graceMs), Math.min(100, graceMs));
+      const sweep = setInterval(() => connections.endIdle(graceMs, drainStarted), Math.min(100, graceMs));
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
       clearTimeout(timer);

@@ -36,6 +36,20 @@ describe('draining kept-alive connections', () => {
     expect(await stopping).toEqual({ drained: true });
   });
 
+  test('a connection idle for longer than the grace before shutdown still gets the grace: a request sent as shutdown starts is answered', async () => {
+    const connection = await keepAlive(hook.webhook.port, hook.ca);
+    connection.write(connection.request(body('long-ago')));
+    await connection.response();
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const stopping = hook.webhook.shutdown();
+    connection.write(connection.request(body('as-it-starts')));
+    const answer = await connection.response();
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).response.uid).toBe('as-it-starts');
+    expect(await stopping).toEqual({ drained: true });
+  });
+
   test('a request half written when shutdown starts is read to its end and answered', async () => {
     const connection = await keepAlive(hook.webhook.port, hook.ca);
     connection.write(connection.request(body('first')));
