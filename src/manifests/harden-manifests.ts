@@ -9,7 +9,8 @@ import { parseAllDocuments } from 'yaml';
 import type { Policy } from '../config/policy.js';
 import { ManifestError, TextPatchError } from './errors.js';
 import { reviewObject, where, type Place, type ReviewSink, type WorkloadResult } from './review-workload.js';
-import { MAX_ALIAS_COUNT, MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES, YAML_VERSION } from './yaml-limits.js';
+import { repeatedKey } from './duplicate-keys.js';
+import { MAX_ALIAS_COUNT, MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES, PARSE_OPTIONS } from './yaml-limits.js';
 import { patchDocumentText } from './yaml-text-patch.js';
 
 export { ManifestError } from './errors.js';
@@ -58,10 +59,33 @@ function dataOf(doc: ReturnType<typeof parseAllDocuments>[number], place: Place)
   }
 }
 
+const tooLarge = (what: string, bytes: number): ManifestError =>
+  new ManifestError(`${what}: ${mebibytes(bytes)} is more than the ${mebibytes(MAX_DOCUMENT_BYTES)} the API server takes in one object`);
+
+/**
+ * Refuses a document above the limit before the input is parsed (parsing
+ * takes about half a second a MiB): the text between two lines that start
+ * with a document marker (`---`, `...`) holds at most one document.
+ */
+function checkDocumentSizes(name: string, text: string): void {
+  const markers = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let document = 1;
+  for (let match = markers.exec(text); ; match = markers.exec(text)) {
+    const end = match === null ? text.length : match.index;
+    if (end - start > MAX_DOCUMENT_BYTES) throw tooLarge(`${name} near document ${document}`, end - start);
+    if (match === null) return;
+    if (match[0] === '---' && text.slice(start, end).trim() !== '') document += 1;
+    start = end;
+  }
+}
+
 /** One document's text, hardened: the same text when nothing changes. */
 function hardenDocument(text: string, doc: ReturnType<typeof parseAllDocuments>[number], place: Place, sink: ReviewSink): string {
-  if (text.length > MAX_DOCUMENT_BYTES) throw new ManifestError(`${where(place)}: ${mebibytes(text.length)} is more than the ${mebibytes(MAX_DOCUMENT_BYTES)} the API server takes in one object`);
+  if (text.length > MAX_DOCUMENT_BYTES) throw tooLarge(where(place), text.length);
   if (doc.errors.length > 0) throw new ManifestError(`${where(place)}: invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
+  const repeated = repeatedKey(doc);
+  if (repeated !== undefined) throw new ManifestError(`${where(place)}: invalid YAML: the key "${repeated}" appears twice in one map`);
   let data = dataOf(doc, place);
   if (data === null || data === undefined) return text;
   const patches = reviewObject(data, [], place, sink);
@@ -80,7 +104,8 @@ function hardenDocument(text: string, doc: ReturnType<typeof parseAllDocuments>[
 
 function hardenFile(input: ManifestInput, sink: ReviewSink): HardenedFile {
   if (input.text.length > MAX_INPUT_BYTES) throw new ManifestError(`${input.name}: ${mebibytes(input.text.length)} is more than the ${mebibytes(MAX_INPUT_BYTES)} harden reads from one input`);
-  const docs = parseAllDocuments(input.text, { version: YAML_VERSION, prettyErrors: true });
+  checkDocumentSizes(input.name, input.text);
+  const docs = parseAllDocuments(input.text, { ...PARSE_OPTIONS, prettyErrors: true });
   // Each document's text runs from the end of the one before to its own end
   // (the last one to the end of the input), so the pieces put together are the input.
   let hardened = '';

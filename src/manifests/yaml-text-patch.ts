@@ -20,7 +20,7 @@ import { renderScalarLike } from './render-value.js';
 import { applyEdit, lineEnding, type TextEdit } from './text-lines.js';
 import { locate, type Location } from './yaml-locate.js';
 import { sortsKeys } from './yaml-style.js';
-import { MAX_ALIAS_COUNT, YAML_VERSION } from './yaml-limits.js';
+import { MAX_ALIAS_COUNT, PARSE_OPTIONS } from './yaml-limits.js';
 
 const { applyPatch, deepClone } = fastJsonPatch;
 
@@ -36,7 +36,7 @@ const asJson = (value: unknown): unknown => (value === undefined ? undefined : J
 const isBlockScalar = (node: Node): boolean => isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED);
 
 function parse(text: string): Document {
-  const doc = parseDocument(text, { version: YAML_VERSION });
+  const doc = parseDocument(text, PARSE_OPTIONS);
   if (doc.errors.length > 0) throw new TextPatchError(`the edited text no longer parses (${doc.errors[0]?.message ?? 'parse error'}); this is a bug in pod-hardener`);
   return doc;
 }
