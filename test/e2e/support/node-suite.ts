@@ -52,8 +52,11 @@ export async function startNodeEnv(options: { policy?: Record<string, unknown>; 
       ...env,
       node,
       async stop() {
-        await node.stop();
-        await env.stop();
+        try {
+          await node.stop();
+        } finally {
+          await env.stop();
+        }
       },
     };
   } catch (error) {

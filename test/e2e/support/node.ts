@@ -31,6 +31,10 @@ export const NODE_CONTROL_PLANE: ControlPlaneOptions = {
 };
 
 export const NODE_NAME = 'e2e-node';
+
+export class NodeTeardownError extends Error {
+  override readonly name = 'NodeTeardownError';
+}
 const SANDBOX_IMAGE = 'e2e.local/pause:1';
 
 export interface NodeOptions {
@@ -183,7 +187,9 @@ export class TestNode {
    * Teardown, in the order that leaves nothing behind: the pods (so the
    * kubelet tears down their sandboxes and networks), the kubelet and
    * scheduler, what containers are left and containerd, then the mounts,
-   * cgroups and bridge they leave, then the folder.
+   * cgroups and bridge they leave, then the folder. Whatever is still there
+   * afterwards fails the teardown, by name: a test run leaves the machine as
+   * it found it.
    */
   async stop(): Promise<void> {
     await this.deletePods().catch(() => undefined);
@@ -191,9 +197,11 @@ export class TestNode {
     await this.plane.terminate('kube-scheduler');
     await this.containerd?.stop();
     await this.unmountAll();
-    this.removeCgroups();
+    await this.removeCgroups();
     await run('ip', ['link', 'delete', this.bridge]).catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
+    const left = [...this.mountsLeft(), ...this.cgroupsLeft(), ...(existsSync(`/sys/class/net/${this.bridge}`) ? [`bridge ${this.bridge}`] : [])];
+    if (left.length === 0) rmSync(this.dir, { recursive: true, force: true });
+    else throw new NodeTeardownError(`the node left behind: ${left.join(', ')}`);
   }
 
   private async deletePods(): Promise<void> {
@@ -206,17 +214,29 @@ export class TestNode {
     }
   }
 
-  private async unmountAll(): Promise<void> {
-    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+  private mountsLeft(): string[] {
+    return readFileSync('/proc/self/mounts', 'utf8')
       .split('\n')
       .map((line) => line.split(' ')[1]?.replace(/\\040/g, ' '))
       .filter((point): point is string => point !== undefined && point.startsWith(`${this.dir}/`))
       .sort((a, b) => b.length - a.length); // deepest first
-    for (const point of mounts) await run('umount', [point]).catch(() => run('umount', ['--lazy', point])).catch(() => undefined);
   }
 
-  /** Removes the kubelet's cgroup tree (children before parents: cgroupfs only removes empty groups). */
-  private removeCgroups(): void {
+  private async unmountAll(): Promise<void> {
+    for (const point of this.mountsLeft()) await run('umount', [point]).catch(() => run('umount', ['--lazy', point])).catch(() => undefined);
+  }
+
+  private cgroupsLeft(): string[] {
+    return cgroupHierarchies()
+      .map((hierarchy) => join(hierarchy, this.cgroupRoot))
+      .filter((path) => existsSync(path));
+  }
+
+  /**
+   * Removes the kubelet's cgroup tree, children before parents (a cgroup is
+   * removed only once empty); killed processes take a moment to leave theirs.
+   */
+  private async removeCgroups(): Promise<void> {
     const remove = (path: string): void => {
       if (!existsSync(path)) return;
       for (const entry of readdirSync(path)) {
@@ -226,10 +246,15 @@ export class TestNode {
       try {
         rmdirSync(path);
       } catch {
-        // still busy: a process outlived the teardown; the folder name says whose
+        // still busy: tried again below
       }
     };
-    for (const hierarchy of cgroupHierarchies()) remove(join(hierarchy, this.cgroupRoot));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      for (const path of this.cgroupsLeft()) remove(path);
+      if (this.cgroupsLeft().length === 0 || Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 
