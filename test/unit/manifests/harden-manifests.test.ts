@@ -120,8 +120,62 @@ describe('hardening manifests', () => {
     expect(() => hardenManifests([{ name: 'bad.yaml', text }], policy())).toThrow(message);
   });
 
-  test('empty documents and comments-only documents pass through', () => {
-    const text = '# header\n---\n---\n# nothing here\n';
+  test.each(['# header\n---\n---\n# nothing here\n', '# only a comment\n', ''])('empty documents and comments-only input pass through: %j', (text) => {
     expect(hardenManifests([{ name: 'empty.yaml', text }], policy()).files[0]?.hardened).toBe(text);
+  });
+});
+
+describe('YAML anchors, aliases and merge keys in a pod template', () => {
+  const harden = (text: string): string => hardenManifests([{ name: 'shared.yaml', text }], policy()).files[0]?.hardened ?? '';
+  const deployment = (containers: string, head = ''): string =>
+    `${head}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n${containers}`;
+
+  test('anchors and aliases the patch does not go through are kept, and the rest is hardened', () => {
+    const text = deployment('        - name: a\n          image: x\n          resources: &res {limits: {cpu: 100m}}\n        - name: b\n          image: y\n          resources: *res\n');
+    const hardened = harden(text);
+    expect(hardened).toContain('          resources: &res {limits: {cpu: 100m}}\n');
+    expect(hardened).toContain('          resources: *res\n');
+    const containers = (documents(hardened)[0] as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }).spec.template.spec.containers;
+    expect(containers.map((c) => [c.resources, (c.securityContext as Record<string, unknown>).allowPrivilegeEscalation])).toEqual([
+      [{ limits: { cpu: '100m' } }, false],
+      [{ limits: { cpu: '100m' } }, false],
+    ]);
+  });
+
+  test('a key added beside a merge key (<<) is hardened when the merged value does not have it', () => {
+    const text = `x-defaults: &defaults\n  image: x\n  imagePullPolicy: Always\n---\n${deployment('        - <<: {imagePullPolicy: Always}\n          name: a\n          image: x\n')}`;
+    const pod = documents(harden(text))[1] as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    expect(pod.spec.template.spec.containers[0]).toMatchObject({ name: 'a', imagePullPolicy: 'Always', securityContext: { allowPrivilegeEscalation: false } });
+  });
+
+  test.each([
+    { name: 'a container that is an alias', containers: '        - &app {name: a, image: x}\n        - *app\n', message: /goes through the YAML alias \*app|changes the YAML anchor &app/ },
+    { name: 'a security context shared through an anchor', containers: '        - name: a\n          image: x\n          securityContext: &sc {runAsUser: 1000}\n        - name: b\n          image: y\n          securityContext: *sc\n', message: /YAML (anchor &sc|alias \*sc)/ },
+    { name: 'a security context brought in by a merge key', containers: '        - <<: {securityContext: {runAsUser: 1000}}\n          name: a\n          image: x\n', message: /merge key \(<<\)/ },
+  ])('refused, naming the file, the document and the workload: $name', ({ containers, message }) => {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n${deployment(containers)}`;
+    expect(() => harden(text)).toThrow(ManifestError);
+    expect(() => harden(text)).toThrow(/^shared\.yaml document 2 \(Deployment web\): cannot write the hardening into the text: the change at spec\.template\.spec\.containers/);
+    expect(() => harden(text)).toThrow(message);
+  });
+});
+
+describe('limits', () => {
+  test('a "billion laughs" document fails at once, naming the document', () => {
+    const levels = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [index, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(', ')}]`);
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\nkind: ConfigMap\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    expect(() => hardenManifests([{ name: 'lol.yaml', text }], policy())).toThrow(/^lol\.yaml document 2: cannot read: Excessive alias count .* \(at most 1000 aliased nodes\)/);
+  });
+
+  test('a document larger than the API server takes is refused before it is parsed', () => {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: small}\n---\nkind: ConfigMap\ndata:\n  big: ${'x'.repeat(3 * 1024 * 1024)}\n`;
+    expect(() => hardenManifests([{ name: 'big.yaml', text }], policy())).toThrow(/^big\.yaml near document 2: 3\.0 MiB is more than the 3\.0 MiB the API server takes in one object/);
+  });
+
+  test('a repeated key is an error naming the document', () => {
+    expect(() => hardenManifests([{ name: 'dup.yaml', text: 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n  containers: []\n' }], policy())).toThrow(
+      /^dup\.yaml document 1: invalid YAML: the key "containers" appears twice in one map/,
+    );
   });
 });
