@@ -205,6 +205,8 @@ export class TestNode {
   }
 
   private async deletePods(): Promise<void> {
+    // Their controllers first, or a ReplicaSet makes new pods as fast as they go.
+    await this.plane.kubectl(['delete', 'deployments,replicasets,statefulsets,daemonsets,jobs', '--all', '--all-namespaces', '--wait=false'], { allowFailure: true });
     await this.plane.kubectl(['delete', 'pods', '--all', '--all-namespaces', '--grace-period=1', '--wait=false'], { allowFailure: true });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
