@@ -4,6 +4,7 @@
  * metrics then on a probe listener of their own), and a drain on shutdown
  * that resets nothing a client sent.
  */
+import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server as TlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
@@ -81,29 +82,32 @@ function stopAccepting(server: Server, done: () => void): void {
   TlsServer.prototype.close.call(server, () => done());
 }
 
-function timeouts(server: Server, requestTimeoutMs: number): void {
+/** An HTTPS server with the timeouts every listener of pod-hardener has. */
+function createHttpsServer(options: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean }, requestTimeoutMs: number, handler: RequestListener): Server {
+  const server = createServer(
+    {
+      ...options,
+      // Timeouts (requestTimeout) are checked this often; Node's default of 30 s would let a 5 s timeout run 35 s.
+      connectionsCheckingInterval: 1000,
+      handshakeTimeout: requestTimeoutMs,
+    },
+    handler,
+  );
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  // Node enforces headersTimeout <= requestTimeout.
   server.requestTimeout = requestTimeoutMs;
+  // Node requires headersTimeout <= requestTimeout.
   server.headersTimeout = Math.min(requestTimeoutMs, 20_000);
+  return server;
 }
 
 export async function startServer(options: ServerOptions, deps: AppDeps & AdmissionHttpDeps): Promise<RunningServer> {
   const app = createApp(deps);
   const connections = new ConnectionTracker();
   const graceMs = options.drainIdleGraceMs ?? DEFAULT_DRAIN_IDLE_GRACE_MS;
-  const requireClientCert = options.clientCa !== undefined;
   let closing = false;
 
-  const serverOptions = {
-    ...secureContext(options),
-    requestCert: requireClientCert,
-    rejectUnauthorized: true,
-    // Timeouts (requestTimeout) are checked this often; Node's default of 30 s would let a 5 s timeout run 35 s.
-    connectionsCheckingInterval: 1000,
-    handshakeTimeout: options.requestTimeoutMs,
-  };
-  const server = createServer(serverOptions, (req, res) => {
+  const tls = { ...secureContext(options), requestCert: options.clientCa !== undefined, rejectUnauthorized: true };
+  const server = createHttpsServer(tls, options.requestTimeoutMs, (req, res) => {
     if (!connections.requestStarted(req.socket as TLSSocket, res)) {
       // The drain had closed this connection when the request came: the client sees the close and sends it elsewhere.
       req.socket.destroy();
@@ -115,7 +119,6 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
     if (isMutatePath(req.url)) void serveAdmission(req, res, deps);
     else app(req, res);
   });
-  timeouts(server, options.requestTimeoutMs);
   // A client that fails the TLS handshake (no client certificate, one from another CA, no common protocol) takes nothing down; it is counted.
   server.on('tlsClientError', () => deps.metrics.observeHandshakeFailure());
   server.on('secureConnection', (socket: TLSSocket) => connections.add(socket));
@@ -129,8 +132,7 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
 
   let probe: Server | undefined;
   if (options.probePort !== undefined) {
-    probe = createServer({ ...secureContext({ keyPair: options.keyPair }), connectionsCheckingInterval: 1000 }, app);
-    timeouts(probe, options.requestTimeoutMs);
+    probe = createHttpsServer(secureContext({ keyPair: options.keyPair }), options.requestTimeoutMs, app);
     probe.on('tlsClientError', () => undefined);
     try {
       await listen(probe, options.probePort, options.host);
@@ -154,7 +156,7 @@ export async function startServer(options: ServerOptions, deps: AppDeps & Admiss
       for (const res of connections.pendingResponses()) if (!res.headersSent) res.setHeader('Connection', 'close');
       const drainStarted = Date.now();
       const closed = new Promise<void>((resolve) => stopAccepting(server, resolve));
-      const sweep = setInterval(() => connections.endIdle(graceMs, drainStarted), Math.min(100, graceMs));
+      const sweep = setInterval(() => connections.endIdle(graceMs, drainStarted), Math.max(10, Math.min(100, graceMs)));
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
       clearTimeout(timer);
