@@ -1,6 +1,6 @@
 /** `pod-hardener harden` as a user runs it: the real executable, files, directories and stdin. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url
 
 function harden(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   requireBuild();
-  const result = spawnSync(process.execPath, [CLI, 'harden', ...args], { input: input ?? '', encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, 'harden', ...args], { input: input ?? '', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -26,7 +26,10 @@ describe('pod-hardener harden', () => {
     expect(run.status).toBe(0);
     const docs = parseAllDocuments(run.stdout, { version: '1.1' }).map((d) => d.toJS() as { kind?: string } | null);
     expect(docs.filter((d) => d?.kind).map((d) => d?.kind)).toEqual([
-      'CronJob', 'Deployment', 'Service', 'List', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'Pod', 'StatefulSet', 'Deployment',
+      'CronJob', 'Deployment', 'Service', 'List', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'Pod', 'StatefulSet',
+      // styles/: hand-written, helm, job-and-pod, kubectl, kustomize, no-trailing-newline, pod.json
+      'DaemonSet', 'ServiceAccount', 'Deployment', 'Service', 'CronJob', 'Pod', 'Deployment', 'ConfigMap', 'StatefulSet', 'Pod', 'Pod',
+      'Deployment',
     ]);
     expect(run.stderr).toContain('pod-hardener: warning: ');
     expect(run.stderr).toMatch(/statefulset-exempt-privileged\.yaml document 1 \(StatefulSet storage-agent\): container "agent": allowPrivilegeEscalation not applied/);
@@ -45,7 +48,7 @@ describe('pod-hardener harden', () => {
     const run = harden(['-f', FIXTURES, '-o', 'patch']);
     expect(run.status).toBe(0);
     const workloads = JSON.parse(run.stdout) as WorkloadResult[];
-    expect(workloads.length).toBe(10);
+    expect(workloads.length).toBe(18);
     const hook = await startTestWebhook();
     try {
       for (const workload of workloads) {
@@ -72,6 +75,32 @@ describe('pod-hardener harden', () => {
     expect(run.stdout).toMatch(/^--- a\/.*pod\.yaml\n\+\+\+ b\/.*pod\.yaml\n@@ /);
     expect(run.stdout).toContain('+        readOnlyRootFilesystem: true');
     expect(run.stdout).not.toMatch(/^[-+] {2}name: hello/m);
+  });
+
+  // (Not no-trailing-newline.yaml: its last line gains a newline when lines come after it, which a line diff shows as a changed line.)
+  test.each(['helm.yaml', 'kubectl.yaml', 'hand-written.yaml'])('--output diff of %s shows only the hardening: added lines, none taken away', (name) => {
+    const file = join(FIXTURES, 'styles', name);
+    const run = harden(['-f', file, '-o', 'diff']);
+    expect(run.status).toBe(0);
+    const added = run.stdout.match(/^\+(?!\+\+ )/gm) ?? [];
+    const hardened = harden(['-f', file]).stdout;
+    const lineCount = (text: string): number => text.split('\n').length;
+    expect(run.stdout.match(/^-(?!-- )/gm)).toBeNull();
+    expect(added.length).toBe(lineCount(hardened) - lineCount(readFileSync(file, 'utf8')));
+    expect(added.length).toBeGreaterThan(0);
+  });
+
+  test('--output yaml gives a file without a final newline back without one, and a JSON file back as JSON', () => {
+    const bare = harden(['-f', join(FIXTURES, 'styles', 'no-trailing-newline.yaml')]).stdout;
+    expect(bare.endsWith('emptyDir: {}')).toBe(true);
+    const json = harden(['-f', join(FIXTURES, 'styles', 'pod.json')]).stdout;
+    expect((JSON.parse(json) as { spec: { volumes: unknown[] } }).spec.volumes).toEqual([{ name: 'ph-app-tmp', emptyDir: {} }]);
+  });
+
+  test('--fail-on-change exits 0 when nothing would change', () => {
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n';
+    const run = harden(['-f', '-', '--fail-on-change', '-o', 'diff'], service);
+    expect(run).toMatchObject({ status: 0, stdout: '', stderr: '' });
   });
 
   test('--fail-on-change exits 2 while something would change, 0 once the manifests are hardened', () => {
@@ -104,6 +133,36 @@ describe('pod-hardener harden', () => {
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).toBe('');
+  });
+
+  test.each([
+    {
+      name: 'a container written as a YAML alias',
+      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - &app {name: a, image: x}\n        - *app\n',
+      message: /^pod-hardener: stdin document 2 \(Deployment web\): cannot write the hardening into the text: the change at spec\.template\.spec\.containers\[\d\].* YAML (alias|anchor)/,
+    },
+    {
+      name: 'a "billion laughs" document',
+      input: `kind: ConfigMap\ndata:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${[...'bcdefghi'].map((n, i) => `  ${n}: &${n} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`).join('\n')}\n`,
+      message: /^pod-hardener: stdin document 1: cannot read: Excessive alias count/,
+    },
+    { name: '100 MB on stdin', input: 'x'.repeat(100 * 1000 * 1000), message: /^pod-hardener: stdin is larger than 32 MiB, the most harden reads from one input/ },
+  ])('$name: exit 1 with a message naming where, nothing on stdout', ({ input, message }) => {
+    const run = harden(['-f', '-'], input);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stdout).toBe('');
+  });
+
+  test('a 100 MB file is refused by its size, before it is read', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ph-harden-')), 'huge.yaml');
+    writeFileSync(file, '');
+    truncateSync(file, 100 * 1000 * 1000);
+    const run = harden(['-f', file]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`pod-hardener: ${file}: is larger than 32 MiB, the most harden reads from one input\n`);
+    rmSync(file);
   });
 
   test('bad input in a later file leaves nothing half-written on stdout', () => {
