@@ -103,8 +103,15 @@ function render(result: HardenResult, output: HardenOutput): string {
       .map((patch) => patch.replace(/^=+\n/, ''))
       .join('');
   }
-  // Files are joined as documents of one stream; the last keeps its ending as it is, with or without a newline.
-  return result.files.map((file, index) => (index === result.files.length - 1 || file.hardened.endsWith('\n') || file.hardened === '' ? file.hardened : `${file.hardened}\n`)).join('---\n');
+  // Files are joined as documents of one stream (a file that starts with its own `---` needs no other);
+  // the last keeps its ending as it is, with or without a newline.
+  return result.files
+    .map((file, index) => {
+      const separator = index === 0 || /^---(\s|$)/.test(file.hardened) ? '' : '---\n';
+      const ending = index === result.files.length - 1 || file.hardened === '' || file.hardened.endsWith('\n') ? '' : '\n';
+      return separator + file.hardened + ending;
+    })
+    .join('');
 }
 
 export function runHarden(options: HardenOptions, stdin: () => string = readStdin): HardenRun {
