@@ -29,8 +29,10 @@ describe('pods judged by the API server', () => {
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const stored = await getObject<Pod>(env.plane, ['pod', 'with-webhook', '-n', 'restricted']);
-    expect(stored.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(stored.spec.containers?.[0]?.securityContext).toEqual({ capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    // Per container, never at pod level: a container added later is judged on its own.
+    expect(stored.spec.securityContext?.runAsNonRoot).toBeUndefined();
+    expect(stored.spec.containers?.every((c) => c.securityContext?.runAsNonRoot === true && c.securityContext?.seccompProfile?.type === 'RuntimeDefault')).toBe(true);
+    expect(stored.spec.containers?.[0]?.securityContext).toEqual({ capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(stored.spec.containers?.[0]?.volumeMounts?.map((m) => m.mountPath)).toContain('/tmp');
     expect(JSON.parse(stored.metadata?.annotations?.['pod-hardener.io/hardened'] ?? '{}').changed.app).toContain('capabilities');
   });
@@ -43,6 +45,7 @@ describe('pods judged by the API server', () => {
     const admitted = await createPod(env.plane, bare('exempt', 'baseline', {}, exempt));
     expect(admitted.code).toBe(0);
     expect(admitted.pod?.spec.securityContext?.runAsNonRoot).toBeUndefined();
+    expect(admitted.pod?.spec.containers?.[0]?.securityContext?.runAsNonRoot).toBeUndefined();
     expect(admitted.pod?.spec.containers?.[0]?.securityContext?.allowPrivilegeEscalation).toBe(false);
   });
 
@@ -75,8 +78,8 @@ describe('pods judged by the API server', () => {
     expect(created.stderr).toBe(
       'Warning: pod-hardener: container "app": capabilities, allowPrivilegeEscalation, privileged, readOnlyRootFilesystem, seccompProfile not applied: Windows pod: the API server forbids Linux-only fields on it\n',
     );
-    expect(created.pod?.spec.securityContext?.runAsNonRoot).toBe(true);
-    expect(created.pod?.spec.securityContext?.seccompProfile).toBeUndefined();
+    expect(created.pod?.spec.containers?.[0]?.securityContext?.runAsNonRoot).toBe(true);
+    expect(created.pod?.spec.containers?.[0]?.securityContext?.seccompProfile).toBeUndefined();
     expect(created.pod?.spec.containers?.[0]?.securityContext).toBeUndefined();
   });
 

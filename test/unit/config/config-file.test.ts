@@ -15,6 +15,7 @@ describe('the config file', () => {
       exemptions: { requireReason: false, allowedControls: [...CONTROL_IDS] },
       namespaces: {},
       onInternalError: 'allow',
+      images: { resolve: true, unreadable: 'skip', allowedRegistries: [], deniedRegistries: [], insecureRegistries: [], mirrors: {}, timeoutMs: 2000, cacheTtlSeconds: 300, cacheSize: 1000 },
     });
   });
 
@@ -33,6 +34,16 @@ describe('the config file', () => {
       '  modeLabel: pod-hardener.io/mode',
       '  excludeLabel: pod-hardener.io/exclude',
       'onInternalError: deny',
+      'images:',
+      '  resolve: true',
+      '  unreadable: harden',
+      '  allowedRegistries: [registry.example.com, "*.corp.example"]',
+      '  deniedRegistries: [docker.io]',
+      '  insecureRegistries: [registry.lab:5000]',
+      '  mirrors: {docker.io: mirror.example.com}',
+      '  timeoutMs: 1500',
+      '  cacheTtlSeconds: 60',
+      '  cacheSize: 50',
     ].join('\n');
     expect(parseConfig(text, 'policy.yaml').policy).toEqual({
       mode: 'audit',
@@ -43,6 +54,17 @@ describe('the config file', () => {
       exemptions: { requireReason: true, allowedControls: ['readOnlyRootFilesystem'], namespaceLabel: 'pod-hardener.io/exemptions' },
       namespaces: { modeLabel: 'pod-hardener.io/mode', excludeLabel: 'pod-hardener.io/exclude' },
       onInternalError: 'deny',
+      images: {
+        resolve: true,
+        unreadable: 'harden',
+        allowedRegistries: ['registry.example.com', '*.corp.example'],
+        deniedRegistries: ['docker.io'],
+        insecureRegistries: ['registry.lab:5000'],
+        mirrors: { 'docker.io': 'mirror.example.com' },
+        timeoutMs: 1500,
+        cacheTtlSeconds: 60,
+        cacheSize: 50,
+      },
     });
   });
 
@@ -58,6 +80,8 @@ describe('the config file', () => {
     { text: 'namespaces:\n  excludeLabel: "not a key!"', message: /namespaces.excludeLabel: must be a label key/ },
     { text: 'annotationPrefix: "Not A Prefix"', message: /annotationPrefix: must be a DNS subdomain/ },
     { text: 'mode: [', message: /not valid YAML/ },
+    { text: 'images:\n  unreadable: guess', message: /images.unreadable/ },
+    { text: 'images:\n  resolv: false', message: /unknown field "images.resolv"/ },
     { text: '- mode: enforce', message: /must be a YAML mapping/ },
   ])('$text is refused, naming the field', ({ text, message }) => {
     expect(() => parseConfig(text, 'policy.yaml')).toThrow(message);
