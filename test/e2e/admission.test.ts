@@ -80,7 +80,7 @@ describe('pods judged by the API server', () => {
     );
     expect(created.pod?.spec.containers?.[0]?.securityContext?.runAsNonRoot).toBe(true);
     expect(created.pod?.spec.containers?.[0]?.securityContext?.seccompProfile).toBeUndefined();
-    expect(created.pod?.spec.containers?.[0]?.securityContext).toBeUndefined();
+    expect(created.pod?.spec.containers?.[0]?.securityContext).toEqual({ runAsNonRoot: true });
   });
 
   test('a pod that already mounts /tmp keeps its mount and gets no second one', async () => {
