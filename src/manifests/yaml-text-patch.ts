@@ -64,7 +64,7 @@ function editFor(context: EditContext, segments: string[], operation: Operation)
   const value = 'value' in operation ? (operation.value as unknown) : undefined;
   const emptied = parent.items.length === 1 && operation.op === 'remove';
   const intoEmpty = parent.items.length === 0 && adding && location.ancestors.length > 1;
-  if ((emptied && !parent.flow) || (intoEmpty && !(isMap(parent) && location.pair))) {
+  if ((emptied && !parent.flow) || intoEmpty) {
     // An empty collection is always written `{}` or `[]`: the whole collection is rewritten, in its parent's style.
     const fresh = emptied ? (isSeq(parent) ? [] : {}) : isSeq(parent) ? [value] : { [location.key]: value };
     return replaceAt(context, locate(context.doc, segments.slice(0, -1), false), fresh);
