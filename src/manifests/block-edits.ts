@@ -9,7 +9,8 @@ import type { EditContext } from './edit-context.js';
 import { TextPatchError } from './errors.js';
 import { renderBlockEntry, renderBlockItem } from './render-value.js';
 import { column, insertLines, lineStart, nextLineStart, replaceLines, type TextEdit } from './text-lines.js';
-import { blockStyleAt, dashOffset, endOf, startOf } from './yaml-style.js';
+import { dashOffset, endOf, startOf } from './node-ranges.js';
+import { blockStyleAt } from './yaml-style.js';
 import type { Collection } from './yaml-locate.js';
 
 function keyOf(pair: Pair): string | undefined {

@@ -8,7 +8,8 @@ import type { Node, Pair } from 'yaml';
 import type { EditContext } from './edit-context.js';
 import { renderFlow, renderScalar, type FlowStyle } from './render-value.js';
 import { column, lineIndent, type TextEdit } from './text-lines.js';
-import { endOf, flowStyleOf, startOf } from './yaml-style.js';
+import { endOf, startOf } from './node-ranges.js';
+import { flowStyleOf } from './yaml-style.js';
 import type { Collection } from './yaml-locate.js';
 
 type Item = Node | Pair;

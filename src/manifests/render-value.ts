@@ -2,10 +2,11 @@
  * Renders the values a patch inserts as YAML (or JSON) text, in the style the
  * document already uses at that place: block collections at the given
  * columns and indent width, sequences compact (`- ` at the parent key's
- * column) or indented as the document indents them; flow collections inline, or one item a line as
- * pretty-printed JSON does.
+ * column) or indented as the document indents them; flow collections inline,
+ * or one item a line as pretty-printed JSON does.
  */
 import { Document, Scalar } from 'yaml';
+import { PARSE_OPTIONS } from './yaml-limits.js';
 
 export interface BlockStyle {
   /** Spaces a nested map is indented by. */
@@ -29,6 +30,8 @@ export interface FlowStyle {
 
 const isCollection = (value: unknown): value is unknown[] | Record<string, unknown> => typeof value === 'object' && value !== null;
 const isEmptyCollection = (value: unknown): boolean => isCollection(value) && Object.keys(value).length === 0;
+/** Line breaks, tabs and other control characters: only a double-quoted scalar holds them on one line. */
+const hasControlCharacters = (value: unknown): boolean => typeof value === 'string' && /[\u0000-\u001f]/.test(value);
 
 /**
  * A scalar as YAML writes it in a flow collection (the stricter context, so
@@ -36,8 +39,8 @@ const isEmptyCollection = (value: unknown): boolean => isCollection(value) && Ob
  * `yes` or `0777` are quoted. Multi-line strings are double-quoted on one line.
  */
 export function renderScalar(value: unknown, json: boolean): string {
-  if (json || (typeof value === 'string' && /[\n\r\t\u0000-\u001f]/.test(value))) return JSON.stringify(value);
-  const doc = new Document([value], { version: '1.1' });
+  if (json || hasControlCharacters(value)) return JSON.stringify(value);
+  const doc = new Document([value], { version: PARSE_OPTIONS.version });
   (doc.contents as unknown as { flow: boolean }).flow = true;
   const text = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
   return text.slice(1, -1);
@@ -45,7 +48,7 @@ export function renderScalar(value: unknown, json: boolean): string {
 
 /** A replacement scalar in the quoting style of the one it replaces, where that style can hold it. */
 export function renderScalarLike(value: unknown, original: Scalar, json: boolean): string {
-  if (typeof value === 'string' && !json && !/[\n\r\t\u0000-\u001f]/.test(value)) {
+  if (typeof value === 'string' && !json && !hasControlCharacters(value)) {
     if (original.type === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
     if (original.type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
   }
