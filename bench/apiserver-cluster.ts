@@ -23,6 +23,7 @@ import { applyObject, createNamespace, RESTRICTED } from '../test/e2e/support/cl
 import { createPod, type ApiServerClient } from './create-load.js';
 import { spawnServer, type Target } from './https.js';
 import { mutatingAdmissionPolicy, mutatingAdmissionPolicyBinding } from './mutating-policy.js';
+import { PATCH_SHAPES, type PatchShape, type PatchShapes } from './patch-shapes.js';
 import { PODS, request } from './pods.js';
 
 const run = promisify(execFile);
@@ -30,20 +31,21 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export type ConfigurationName = 'no mutation' | 'MutatingAdmissionPolicy' | 'pod-hardener';
-
 export interface Configuration {
-  name: ConfigurationName;
+  name: string;
   namespace: string;
-  /** The pod sent: the typical pod, or (no mutation) the pod pod-hardener makes of it, which restricted admits as it is. */
+  /** The pod sent: the typical pod, or the pod pod-hardener makes of it where nothing hardens it (restricted admits it as it is). */
   body: string;
+  /** The webhook process this configuration calls, if any: its CPU per review is read from /proc. */
+  webhookPid?: number;
+  /** Whether the created pod shows that the configuration is in force (the API server picks registrations up asynchronously). */
+  inForce(pod: Pod): boolean;
 }
 
 export interface Stage {
   plane: ControlPlane;
   client: ApiServerClient;
   apiServerPid: number;
-  webhook: Target;
   configurations: Configuration[];
   stop(): Promise<void>;
 }
@@ -92,25 +94,49 @@ function hardenedPod(namespace: string): Pod {
   return fastJsonPatch.applyPatch(pod, patch, true, false).newDocument;
 }
 
-/** The MutatingWebhookConfiguration of manifests/, for one namespace, calling the webhook on loopback. */
-function webhookConfiguration(port: number, caBundle: string, namespace: string): Obj {
+/** The MutatingWebhookConfiguration of manifests/, named `name`, for one namespace, calling `url` on loopback. */
+function webhookConfiguration(name: string, url: string, caBundle: string, namespace: string): Obj {
   // Read here rather than through test/e2e/support/cluster.ts's webhookConfiguration: that finds manifests/ relative to its own compiled file, which the bench build moves.
   const config = parse(readFileSync(join(ROOT, 'manifests/base/mutatingwebhookconfiguration.yaml'), 'utf8')) as Obj;
+  config.metadata.name = name;
   for (const webhook of config.webhooks as Obj[]) {
-    webhook.clientConfig = { url: `https://127.0.0.1:${port}/mutate`, caBundle };
+    webhook.name = `${name}.bench.pod-hardener.io`;
+    webhook.clientConfig = { url, caBundle };
     webhook.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
   }
   return config;
 }
 
+function hardened(pod: Pod): boolean {
+  return pod.spec.containers?.every((c) => c.securityContext?.allowPrivilegeEscalation === false && c.volumeMounts?.some((m) => m.mountPath === '/tmp')) ?? false;
+}
+
 /** pod-hardener serve as a child process, its decision log on a pipe that is read and dropped (a container runtime's log pipe). */
-async function startWebhook(directory: string, nodeOptions: string[]): Promise<{ webhook: Target; caBundle: string }> {
-  const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
+function startWebhook(directory: string, tls: Tls, nodeOptions: string[], serveArgs: string[]): Promise<Target> {
+  const { certFile, keyFile } = tls;
   const policyFile = join(directory, 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ images: { resolve: false } }));
-  const args = [...nodeOptions, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', policyFile];
-  const webhook = await spawnServer('pod-hardener', args, 'stderr', /listening on https:\/\/127\.0\.0\.1:(\d+)/);
-  return { webhook, caBundle: Buffer.from(pair.cert).toString('base64') };
+  const args = [...nodeOptions, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', policyFile, ...serveArgs];
+  return spawnServer('pod-hardener', args, 'stderr', /listening on https:\/\/127\.0\.0\.1:(\d+)/);
+}
+
+interface Tls {
+  certFile: string;
+  keyFile: string;
+  caBundle: string;
+}
+
+/** The bare webhook (bench/bare-webhook.ts), given pod-hardener's patch for the typical pod. */
+function startBareWebhook(directory: string, tls: Tls): Promise<Target> {
+  const patchesFile = join(directory, 'patches.json');
+  const shapes: PatchShapes = { ops: reviewAdmission(request(typicalPod('any')), { policy: WEBHOOK_POLICY }).patch };
+  writeFileSync(patchesFile, JSON.stringify(shapes));
+  return spawnServer('bare webhook', [fileURLToPath(new URL('./bare-webhook.js', import.meta.url)), tls.certFile, tls.keyFile, patchesFile], 'stdout', /^(\d+)\n/);
+}
+
+/** Which bare-webhook shapes are measured: pod-hardener's patch always (the floor to compare pod-hardener with), the others on request. */
+function bareShapes(all: boolean): PatchShape[] {
+  return all ? [...PATCH_SHAPES] : ['ops'];
 }
 
 /** The API server picks registrations up asynchronously: create until the configuration answers as it should. */
@@ -118,20 +144,59 @@ async function untilReady(client: ApiServerClient, configuration: Configuration)
   const deadline = Date.now() + 60_000;
   for (;;) {
     const answer = await createPod(client, undefined, configuration.namespace, configuration.body).catch((error: unknown) => ({ status: 0, text: String(error) }));
-    if (answer.status === 201) {
-      const pod = JSON.parse(answer.text) as Pod;
-      const hardened = pod.spec.containers?.every((c) => c.securityContext?.allowPrivilegeEscalation === false && c.volumeMounts?.some((m) => m.mountPath === '/tmp'));
-      if (hardened) return;
-    }
-    if (Date.now() > deadline) throw new Error(`${configuration.name}: pods in ${configuration.namespace} are not created hardened: ${answer.status} ${answer.text.slice(0, 500)}`);
+    if (answer.status === 201 && configuration.inForce(JSON.parse(answer.text) as Pod)) return;
+    if (Date.now() > deadline) throw new Error(`${configuration.name}: pods in ${configuration.namespace} are not created as they should be: ${answer.status} ${answer.text.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
 
-export async function startStage(directory: string, options: { webhookNodeOptions: string[] }): Promise<Stage> {
+export interface StageOptions {
+  /** Also the bare webhook's other patch shapes (no patch, one annotation, whole lists). */
+  patchShapes?: boolean;
+  /** Node.js options of the webhook child (--cpu-prof…). */
+  webhookNodeOptions?: string[];
+  /** More `pod-hardener serve` options (--log-level…). */
+  webhookServeArgs?: string[];
+}
+
+/** Everything but the control plane; `started` collects the children, for the caller to stop. */
+async function stageConfigurations(plane: ControlPlane, directory: string, options: StageOptions, started: Target[]): Promise<Configuration[]> {
+  const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
+  const tls = { certFile, keyFile, caBundle: Buffer.from(pair.cert).toString('base64') };
+  const hardener = await startWebhook(directory, tls, options.webhookNodeOptions ?? [], options.webhookServeArgs ?? []);
+  started.push(hardener);
+  const bare = await startBareWebhook(directory, tls);
+  started.push(bare);
+  const configurations: Configuration[] = [
+    { name: 'no mutation', namespace: 'bench-none', body: JSON.stringify(hardenedPod('bench-none')), inForce: () => true },
+    { name: 'MutatingAdmissionPolicy', namespace: 'bench-policy', body: JSON.stringify(typicalPod('bench-policy')), inForce: hardened },
+    ...bareShapes(options.patchShapes ?? false).map((shape): Configuration => {
+      const namespace = `bench-bare-${shape}`;
+      // Shapes that do not harden get the hardened pod, so restricted admits them.
+      const body = shape === 'none' || shape === 'annotation' ? JSON.stringify(hardenedPod(namespace)) : JSON.stringify(typicalPod(namespace));
+      const inForce = shape === 'none' ? () => true : shape === 'annotation' ? (pod: Pod) => pod.metadata?.annotations?.['bench.pod-hardener.io/touched'] === 'true' : hardened;
+      return { name: `bare webhook, ${shape === 'ops' ? "pod-hardener's patch" : `${shape} patch`}`, namespace, body, webhookPid: bare.pid, inForce };
+    }),
+    { name: 'pod-hardener', namespace: 'bench-webhook', body: JSON.stringify(typicalPod('bench-webhook')), webhookPid: hardener.pid, inForce: hardened },
+  ];
+  for (const { namespace } of configurations) await createNamespace(plane, namespace, RESTRICTED);
+  await applyObject(plane, mutatingAdmissionPolicy());
+  await applyObject(plane, mutatingAdmissionPolicyBinding('bench-policy'));
+  await applyObject(plane, webhookConfiguration('pod-hardener', `https://127.0.0.1:${hardener.port}/mutate`, tls.caBundle, 'bench-webhook'));
+  for (const shape of bareShapes(options.patchShapes ?? false)) {
+    await applyObject(plane, webhookConfiguration(`bare-${shape}`, `https://127.0.0.1:${bare.port}/${shape}`, tls.caBundle, `bench-bare-${shape}`));
+  }
+  return configurations;
+}
+
+export async function startStage(directory: string, options: StageOptions = {}): Promise<Stage> {
   process.env.POD_HARDENER_E2E_CONTROLPLANE = await controlPlaneBinary();
   const plane = await ControlPlane.start();
-  let webhook: Target | undefined;
+  const started: Target[] = [];
+  const stop = async (): Promise<void> => {
+    for (const target of started) await target.stop();
+    await plane.stop();
+  };
   try {
     const client: ApiServerClient = {
       port: plane.apiServerPort,
@@ -139,33 +204,11 @@ export async function startStage(directory: string, options: { webhookNodeOption
       cert: readFileSync(plane.path('admin.crt')),
       key: readFileSync(plane.path('admin.key')),
     };
-    const configurations: Configuration[] = [
-      { name: 'no mutation', namespace: 'bench-none', body: JSON.stringify(hardenedPod('bench-none')) },
-      { name: 'MutatingAdmissionPolicy', namespace: 'bench-policy', body: JSON.stringify(typicalPod('bench-policy')) },
-      { name: 'pod-hardener', namespace: 'bench-webhook', body: JSON.stringify(typicalPod('bench-webhook')) },
-    ];
-    for (const { namespace } of configurations) await createNamespace(plane, namespace, RESTRICTED);
-    await applyObject(plane, mutatingAdmissionPolicy());
-    await applyObject(plane, mutatingAdmissionPolicyBinding('bench-policy'));
-    const started = await startWebhook(directory, options.webhookNodeOptions);
-    webhook = started.webhook;
-    await applyObject(plane, webhookConfiguration(webhook.port, started.caBundle, 'bench-webhook'));
+    const configurations = await stageConfigurations(plane, directory, options, started);
     for (const configuration of configurations) await untilReady(client, configuration);
-    const running = webhook;
-    return {
-      plane,
-      client,
-      apiServerPid: apiServerPid(plane),
-      webhook: running,
-      configurations,
-      async stop() {
-        await running.stop();
-        await plane.stop();
-      },
-    };
+    return { plane, client, apiServerPid: apiServerPid(plane), configurations, stop };
   } catch (error) {
-    await webhook?.stop();
-    await plane.stop();
+    await stop();
     throw error;
   }
 }

@@ -100,14 +100,15 @@ export function mutatingAdmissionPolicy(): Record<string, unknown> {
       ],
       failurePolicy: 'Fail',
       reinvocationPolicy: 'IfNeeded',
-      // Each mutation sees the pod as the one before left it: the volumes come first, while no container mounts /tmp yet.
+      // Two mutations, as few as the API allows: each one costs the API server a conversion of the whole pod.
       mutations: [
-        applyConfiguration(`Object{spec: Object.spec{volumes: ${tmpVolumes('containers')} + (has(object.spec.initContainers) ? ${tmpVolumes('initContainers')} : [])}}`),
-        applyConfiguration(`Object{spec: Object.spec{containers: ${hardenedContainers('containers')}}}`),
-        // An absent list stays absent.
-        applyConfiguration(`has(object.spec.initContainers) ? Object{spec: Object.spec{initContainers: ${hardenedContainers('initContainers')}}} : Object{}`),
-        jsonPatch(capabilitiesPatch('containers')),
-        jsonPatch(`has(object.spec.initContainers) ? ${capabilitiesPatch('initContainers')} : []`),
+        // One apply: the volumes are computed from the pod as it came (no container mounts /tmp yet), an absent initContainers stays absent.
+        applyConfiguration(`Object{spec: Object.spec{
+          volumes: ${tmpVolumes('containers')} + (has(object.spec.initContainers) ? ${tmpVolumes('initContainers')} : []),
+          containers: ${hardenedContainers('containers')},
+          ?initContainers: has(object.spec.initContainers) ? optional.of(${hardenedContainers('initContainers')}) : optional.none()
+        }}`),
+        jsonPatch(`${capabilitiesPatch('containers')} + (has(object.spec.initContainers) ? ${capabilitiesPatch('initContainers')} : [])`),
       ],
     },
   };
