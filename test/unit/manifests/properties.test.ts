@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { Document, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair } from 'yaml';
 import type { Pod } from '../../../src/engine/pod.js';
-import { hardenManifests } from '../../../src/manifests/harden-manifests.js';
+import { hardenManifests, ManifestError, type HardenResult } from '../../../src/manifests/harden-manifests.js';
 import { podArb } from '../../helpers/arbitraries.js';
 import { policy } from '../../helpers/pods.js';
 import { documentsOf, expectedDocuments, fileOperations } from './hardened-text.js';
@@ -37,6 +37,8 @@ interface Style {
   finalNewline: boolean;
   /** A Service document before the workload, Helm-style. */
   leadingDocument: boolean;
+  /** Objects the generator shares (the same seccompProfile twice…) written once with an anchor and then as aliases. */
+  anchors: boolean;
 }
 
 const styleArb: fc.Arbitrary<Style> = fc.record({
@@ -48,6 +50,7 @@ const styleArb: fc.Arbitrary<Style> = fc.record({
   crlf: fc.boolean(),
   finalNewline: fc.boolean(),
   leadingDocument: fc.boolean(),
+  anchors: fc.boolean(),
 });
 
 function render(object: Record<string, unknown>, style: Style): string {
@@ -55,8 +58,8 @@ function render(object: Record<string, unknown>, style: Style): string {
   if (style.json) {
     text = `${JSON.stringify(object, null, style.indent)}\n`;
   } else {
-    // A copy without shared objects: the yaml package writes those as anchors and aliases.
-    const doc = new Document(JSON.parse(JSON.stringify(object)), { version: '1.1' });
+    // The yaml package writes objects the generator shares as an anchor and aliases; a JSON copy shares none.
+    const doc = new Document(style.anchors ? object : JSON.parse(JSON.stringify(object)), { version: '1.1' });
     let scalars = 0;
     visit(doc, {
       Seq: (_, seq) => void (style.flowLeaves && seq.items.every(isScalar) ? (seq.flow = true) : undefined),
@@ -90,12 +93,21 @@ function layout(text: string): Set<string> {
   return found;
 }
 
-test('hardened documents differ from their input only in the lines the patch carries, in the input\'s own layout, and say what the patch says', () => {
+test('hardened documents differ from their input only in the lines the patch carries, in the input\'s own layout, and say what the patch says (or are refused where the patch would go through an alias)', () => {
   fc.assert(
     fc.property(podArb(), fc.constantFrom(...KINDS), styleArb, fc.constantFrom('enforce', 'fill', 'audit') , ({ pod }, kind, style, mode) => {
       const text = render(workload(kind, pod), style);
       const name = style.json ? 'generated.json' : 'generated.yaml';
-      const result = hardenManifests([{ name, text }], policy({ mode }));
+      let result: HardenResult;
+      try {
+        result = hardenManifests([{ name, text }], policy({ mode }));
+      } catch (error) {
+        // Shared values the patch would change through an alias are refused, with the document named; nothing else is.
+        expect(error).toBeInstanceOf(ManifestError);
+        expect((error as Error).message).toMatch(/^generated\.yaml document \d \(\w+ \S+\): cannot write the hardening into the text: the change at \S+ (goes through the YAML alias|changes the YAML anchor)/);
+        expect(text).toMatch(/&a\d+/);
+        return;
+      }
       const hardened = result.files[0]?.hardened ?? '';
       const operations = fileOperations(result, name);
 
