@@ -1,22 +1,18 @@
 // Builds the e2e control plane (etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler, kubelet and kubectl in one binary, from the Go modules of
-// Kubernetes) once, with the node's static pause program beside it, and
-// caches both under .cache/controlplane/<key>/ — the key covers the Go
-// sources, the Kubernetes version and the Go toolchain, so a change rebuilds it.
+// Kubernetes) and the node's static pause program, once each, cached under
+// .cache/controlplane/<key>/ and .cache/pause/<key>/ (cached-go-build.mjs:
+// the key covers the Go sources, the Kubernetes version and the Go toolchain).
 // Test tooling only: nothing here ships with pod-hardener.
 //
 //   node test/e2e/support/build-control-plane.mjs     (prints the binary's path)
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { cachedGoBuild, printBinary } from './cached-go-build.mjs';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SOURCE = join(ROOT, 'test/e2e/controlplane');
 export const KUBERNETES_VERSION = 'v1.36.3';
+const SOURCE = 'test/e2e/controlplane';
 
 function ldflags() {
   const [major, minor] = KUBERNETES_VERSION.slice(1).split('.');
@@ -30,57 +26,34 @@ function ldflags() {
   ].join(' ');
 }
 
-async function goVersion() {
-  try {
-    return (await run('go', ['version'])).stdout.trim();
-  } catch {
-    throw new Error('the end-to-end tests build a real Kubernetes API server from Go modules, and need Go on the PATH (test tooling only)');
-  }
-}
-
-/** One static build into `output`, appearing by an atomic rename (a build that dies half-way is never taken for a cached one). */
-async function goBuild(target, output, flags) {
-  const partial = `${output}.${process.pid}.partial`;
-  try {
-    await run('go', ['build', '-trimpath', '-ldflags', flags, '-o', partial, target], {
-      cwd: SOURCE,
-      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw new Error(`e2e: go build of ${target} in the control plane module failed:\n${error.stderr ?? error.message}`);
-  }
-  renameSync(partial, output);
-}
-
-export async function controlPlaneBinary({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go', 'pause/main.go']) hash.update(readFileSync(join(SOURCE, file)));
-  hash.update(await goVersion());
-  hash.update(ldflags());
-  const directory = join(ROOT, '.cache/controlplane', hash.digest('hex').slice(0, 16));
-  const binary = join(directory, 'controlplane');
-  if (existsSync(binary)) return binary;
-
-  log(`e2e: building the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl ${KUBERNETES_VERSION}) from Go modules;`);
-  log('e2e: the first build takes several minutes and is cached in .cache/controlplane/');
-  const started = Date.now();
-  mkdirSync(directory, { recursive: true });
-  // The pause program first: the control plane binary's presence says both are there.
-  await goBuild('./pause', join(directory, 'pause'), '-s -w');
-  await goBuild('.', binary, ldflags());
+export async function controlPlaneBinary(options = {}) {
+  const binary = await cachedGoBuild({
+    name: 'controlplane',
+    what: `the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl ${KUBERNETES_VERSION}; several minutes the first time)`,
+    source: SOURCE,
+    inputs: ['go.mod', 'go.sum', 'main.go'],
+    ldflags: ldflags(),
+    key: [ldflags()],
+    ...options,
+  });
+  // Each sub-command also answers to its own name (a "kubectl" on PATH behaves like kubectl).
   for (const name of ['kubectl', 'kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kubelet']) {
     const link = join(dirname(binary), name);
     if (!existsSync(link)) symlinkSync('controlplane', link);
   }
-  log(`e2e: control plane built in ${Math.round((Date.now() - started) / 1000)} s: ${binary}`);
   return binary;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  controlPlaneBinary().then((binary) => process.stdout.write(`${binary}\n`), (error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+/** The e2e node's sandbox ("pause") program: static, in the control plane's module. */
+export async function pauseBinary(options = {}) {
+  return cachedGoBuild({
+    name: 'pause',
+    what: 'the e2e node\'s pause program',
+    source: SOURCE,
+    inputs: ['go.mod', 'go.sum', 'pause/main.go'],
+    target: './pause',
+    ...options,
   });
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) printBinary(controlPlaneBinary);

@@ -4,10 +4,11 @@
 // runs. Each builder sets the environment variable its tests read.
 // Builders run one after the other: the machine has two cores, and Go builds
 // share one build cache.
-import { controlPlaneBinary } from './build-control-plane.mjs';
+import { controlPlaneBinary, pauseBinary } from './build-control-plane.mjs';
 
 const BUILDERS = [
   ['POD_HARDENER_E2E_CONTROLPLANE', controlPlaneBinary],
+  ['POD_HARDENER_E2E_PAUSE', pauseBinary],
   ['POD_HARDENER_E2E_HELM', async () => (await import('./build-helm.mjs')).helmBinary()],
   ['POD_HARDENER_E2E_REGISTRY', async () => (await import('./build-registry.mjs')).registryBinary()],
 ];

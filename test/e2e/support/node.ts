@@ -11,10 +11,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Containerd } from './containerd.js';
-import { controlPlaneBinary, freePort, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+import { freePort, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 import { ensurePackages } from './debian-packages.js';
 import { cgroupHierarchies, nodeAddress } from './node-host.js';
 import { buildImage, buildProgramImage, ociArchive, type BuiltImage, type ImageSpec } from './oci-image.js';
@@ -43,8 +43,8 @@ export interface NodeOptions {
 }
 
 function pauseBinary(): string {
-  const binary = join(dirname(controlPlaneBinary()), 'pause');
-  if (!existsSync(binary)) throw new Error(`the pause program is missing beside the control plane (${binary}): run the e2e tests through jest, whose global setup builds it`);
+  const binary = process.env.POD_HARDENER_E2E_PAUSE;
+  if (!binary) throw new Error('POD_HARDENER_E2E_PAUSE is not set: run the e2e tests through jest (npm test or npm run test:e2e), whose global setup builds the pause program');
   return binary;
 }
 
