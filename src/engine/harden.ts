@@ -3,7 +3,6 @@
  * pod and returns the JSON Patch between the projection before and after,
  * plus what happened to each container. Pure: no I/O, the input is not changed.
  */
-import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { ControlId } from './control-ids.js';
 import type { ContainerView, HardenSettings, PassState, PodView, Target } from './context.js';
@@ -13,6 +12,7 @@ import { hardenedAnnotationValue } from './hardened-annotation.js';
 import type { ImageLookups } from './image-facts.js';
 import type { Outcome } from './outcome.js';
 import { own } from './own.js';
+import { diffProjection } from './projection-diff.js';
 import { CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
 import { applyAllowPrivilegeEscalation } from './controls/allow-privilege-escalation.js';
 import { applyCapabilities } from './controls/capabilities.js';
@@ -20,8 +20,6 @@ import { applyPrivileged } from './controls/privileged.js';
 import { applyReadOnlyRootFilesystem } from './controls/read-only-root-filesystem.js';
 import { applyRunAsNonRoot } from './controls/run-as-non-root.js';
 import { applySeccompProfile } from './controls/seccomp-profile.js';
-
-const { compare } = fastJsonPatch;
 
 /**
  * The controls in the order they run. Order matters once: allowPrivilegeEscalation
@@ -160,5 +158,5 @@ export function hardenPod(input: HardenInput): HardenResult {
       after.metadata.annotations = { ...(after.metadata.annotations ?? {}), [key]: value };
     }
   }
-  return { patch: compare(before, after), containers, pod: state.podOutcomes, findings: state.findings };
+  return { patch: diffProjection(before, after), containers, pod: state.podOutcomes, findings: state.findings };
 }
