@@ -1,5 +1,6 @@
 /** `pod-hardener harden` as a user runs it: the real executable, files, directories and stdin. */
 import { spawnSync } from 'node:child_process';
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ import type { WorkloadResult } from '../../src/manifests/harden-manifests.js';
 import { getPath } from '../../src/manifests/workloads.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
+
+// Each test spawns the executable, some several times and one with 100 MB of input; on a busy
+// machine that takes seconds (correctness is what is tested here, not speed).
+jest.setTimeout(60_000);
 
 function harden(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   requireBuild();
