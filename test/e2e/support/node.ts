@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { Containerd } from './containerd.js';
 import { freePort, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
 import { ensurePackages } from './debian-packages.js';
+import { kubeletConfiguration } from './kubelet-config.js';
 import { cgroupHierarchies, nodeAddress } from './node-host.js';
 import { buildImage, buildProgramImage, ociArchive, type BuiltImage, type ImageSpec } from './oci-image.js';
 
@@ -35,6 +36,7 @@ export const NODE_NAME = 'e2e-node';
 export class NodeTeardownError extends Error {
   override readonly name = 'NodeTeardownError';
 }
+
 const SANDBOX_IMAGE = 'e2e.local/pause:1';
 
 export interface NodeOptions {
@@ -69,7 +71,8 @@ export class TestNode {
     try {
       await node.boot(options);
     } catch (error) {
-      await node.stop();
+      // The boot failure is the error to see; a teardown that also fails would hide it.
+      await node.stop().catch(() => undefined);
       throw error;
     }
     return node;
@@ -113,31 +116,14 @@ export class TestNode {
   private async startKubelet(): Promise<void> {
     const credentials = await this.plane.clientCertificate('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`);
     this.plane.writeKubeconfig(this.path('kubelet.kubeconfig'), credentials);
-    const config = {
-      apiVersion: 'kubelet.config.k8s.io/v1beta1',
-      kind: 'KubeletConfiguration',
+    const config = kubeletConfiguration({
       address: nodeAddress(),
       port: await freePort(),
-      readOnlyPort: 0,
-      healthzPort: 0,
-      containerRuntimeEndpoint: `unix://${this.runtime.socket}`,
-      // No systemd here (cgroup v1): cgroupfs, as containerd's runc. Since 1.35 the
-      // kubelet refuses cgroup v1 unless told (failCgroupV1).
-      cgroupDriver: 'cgroupfs',
+      runtimeSocket: this.runtime.socket,
       cgroupRoot: this.cgroupRoot,
-      failCgroupV1: false,
-      failSwapOn: false,
-      // The API server reaches the kubelet with the admin's certificate, from the plane's client CA.
-      authentication: { anonymous: { enabled: false }, webhook: { enabled: false }, x509: { clientCAFile: this.plane.path('client-ca.crt') } },
-      authorization: { mode: 'AlwaysAllow' },
-      // A test machine's disk or memory may be fuller than a real node's thresholds allow.
-      evictionHard: { 'memory.available': '50Mi', 'nodefs.available': '1%', 'nodefs.inodesFree': '1%', 'imagefs.available': '1%' },
-      imageGCHighThresholdPercent: 100,
-      imageGCLowThresholdPercent: 99,
+      clientCaFile: this.plane.path('client-ca.crt'),
       podLogsDir: this.path('pod-logs'),
-      nodeStatusUpdateFrequency: '2s',
-      serializeImagePulls: false,
-    };
+    });
     writeFileSync(this.path('kubelet.json'), JSON.stringify(config));
     this.plane.launch('kubelet', [
       `--config=${this.path('kubelet.json')}`,
