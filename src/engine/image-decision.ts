@@ -29,8 +29,8 @@ export function numericNonRootUser(user: string): boolean {
 function describeUser(user: string): string {
   const uid = user.split(':')[0]?.trim() ?? '';
   if (uid === '') return 'runs as root (USER unset)';
-  if (uid === '0' || /^0+$/.test(uid) || uid === 'root') return `runs as root (USER ${user})`;
-  return `has the non-numeric USER ${user}, which the kubelet cannot verify as non-root`;
+  if (/^0+$/.test(uid) || uid === 'root') return `runs as root (USER ${user})`;
+  return `runs as a named user the kubelet cannot verify (USER ${user})`;
 }
 
 export function imageVerdict(state: PassState, target: Target): ImageVerdict {
@@ -41,10 +41,11 @@ export function imageVerdict(state: PassState, target: Target): ImageVerdict {
   if (lookup.status === 'found') {
     const { user } = lookup.facts;
     if (numericNonRootUser(user)) return { kind: 'nonRoot' };
-    return { kind: 'root', why: `image ${image} ${describeUser(user)}, and the kubelet would refuse runAsNonRoot: true; ${FIX}` };
+    // Short enough that kubectl's 256-character warning keeps the fix (the record keeps everything).
+    return { kind: 'root', why: `image ${image} ${describeUser(user)}: ${FIX}` };
   }
   if (state.settings.unreadableImages === 'harden') {
-    return { kind: 'unknown', finding: { kind: 'image', ...about, detail: `image ${image} could not be read (${lookup.reason}); hardened as if non-root (images.unreadable: harden): if it runs as root, the kubelet will refuse it; ${FIX}` } };
+    return { kind: 'unknown', finding: { kind: 'image', ...about, detail: `image ${image} could not be read; hardened as if non-root (images.unreadable: harden), so the kubelet refuses it if it runs as root: ${FIX} (${lookup.reason})` } };
   }
-  return { kind: 'root', why: `image ${image} could not be read (${lookup.reason}), and the policy does not guess its user (images.unreadable: skip); ${FIX}` };
+  return { kind: 'root', why: `image ${image} could not be read, and images.unreadable is skip: ${FIX} (${lookup.reason})` };
 }
