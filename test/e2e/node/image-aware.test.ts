@@ -10,12 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '../../../src/engine/pod.js';
-import { until } from '../../helpers/eventually.js';
-import { startTestWebhook, type TestWebhook } from '../../helpers/webhook.js';
+import type { TestWebhook } from '../../helpers/webhook.js';
 import { BASELINE, createNamespace, createPod, RESTRICTED } from '../support/cluster.js';
-import { freePort } from '../support/control-plane.js';
 import { buildImage, type ImageSpec } from '../support/oci-image.js';
-import { describeNode, reconfigureWebhook, startNodeEnv, type NodeEnv } from '../support/node-suite.js';
+import { describeNode, reconfigureWebhook, startNodeEnv, switchWebhook, type NodeEnv } from '../support/node-suite.js';
 import { nodePod, procStatus, shell } from '../support/node-pods.js';
 import { podOutcome } from '../support/pod-status.js';
 import { pushLayout, startRegistry, type RunningRegistry } from '../support/registry.js';
@@ -107,13 +105,7 @@ describeNode('image-aware hardening on a real node, images read from a real regi
   describe("with the policy's defaultRunAsUser", () => {
     let withDefault: TestWebhook;
     beforeAll(async () => {
-      const port = await freePort();
-      withDefault = await startTestWebhook({
-        policy: { images: { resolve: true }, defaultRunAsUser: 65532 },
-        serve: { port, tlsCertFile: join(env.certDir, 'tls.crt'), tlsKeyFile: join(env.certDir, 'tls.key'), webhookNamespace: 'pod-hardener' },
-      });
-      await reconfigureWebhook(env, { port });
-      await until('the API server to call the webhook with defaultRunAsUser', async () => {
+      withDefault = await switchWebhook(env, { images: { resolve: true }, defaultRunAsUser: 65532 }, 'defaultRunAsUser', async () => {
         const probe = await createPod(env.plane, pulledPod(`probe-${Date.now()}`, RESTRICTED_NS, 'root'), { dryRun: true });
         return JSON.stringify(probe.pod?.spec ?? {}).includes('"runAsUser":65532');
       });

@@ -5,12 +5,9 @@
  * verifyRunAsNonRoot). These tests record what happens today, on a real node.
  */
 import { jest } from '@jest/globals';
-import { join } from 'node:path';
-import { until } from '../../helpers/eventually.js';
-import { startTestWebhook, type TestWebhook } from '../../helpers/webhook.js';
+import type { TestWebhook } from '../../helpers/webhook.js';
 import { createNamespace, createPod, RESTRICTED } from '../support/cluster.js';
-import { freePort } from '../support/control-plane.js';
-import { describeNode, reconfigureWebhook, startNodeEnv, type NodeEnv } from '../support/node-suite.js';
+import { describeNode, startNodeEnv, switchWebhook, type NodeEnv } from '../support/node-suite.js';
 import { nodePod, procStatus, shell } from '../support/node-pods.js';
 import { podOutcome, type PodVerdict } from '../support/pod-status.js';
 
@@ -78,13 +75,7 @@ describeNode('image users on a real node', () => {
   describe('with the policy\'s defaultRunAsUser', () => {
     let withDefault: TestWebhook;
     beforeAll(async () => {
-      const port = await freePort();
-      withDefault = await startTestWebhook({
-        policy: { images: { resolve: false }, defaultRunAsUser: 65532 },
-        serve: { port, tlsCertFile: join(env.certDir, 'tls.crt'), tlsKeyFile: join(env.certDir, 'tls.key'), webhookNamespace: 'pod-hardener' },
-      });
-      await reconfigureWebhook(env, { port });
-      await until('the API server to call the webhook with defaultRunAsUser', async () => {
+      withDefault = await switchWebhook(env, { images: { resolve: false }, defaultRunAsUser: 65532 }, 'defaultRunAsUser', async () => {
         const probe = await createPod(env.plane, nodePod(`probe-${Date.now()}`, NS, IMAGES.root), { dryRun: true });
         return JSON.stringify(probe.pod?.spec ?? {}).includes('"runAsUser":65532');
       });

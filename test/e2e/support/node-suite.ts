@@ -6,7 +6,10 @@
 import { describe } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from '../../helpers/eventually.js';
+import { startTestWebhook, type TestWebhook } from '../../helpers/webhook.js';
 import { applyObject, getObject, ROOT, startHardener, webhookConfiguration, type Hardener } from './cluster.js';
+import { freePort } from './control-plane.js';
 import { NODE_CONTROL_PLANE, startNode, type NodeOptions, type TestNode } from './node.js';
 import { NodeUnavailableError, nodeUnavailableReason } from './node-host.js';
 
@@ -76,4 +79,21 @@ export async function reconfigureWebhook(env: Hardener, change: { port?: number;
   const config = webhookConfiguration(change.port ?? env.port, change.failurePolicy ? { failurePolicy: change.failurePolicy } : {});
   config.webhooks[0].clientConfig.caBundle = current.webhooks[0].clientConfig.caBundle;
   await applyObject(env.plane, config);
+}
+
+/**
+ * A second webhook with another policy, on the same serving certificate,
+ * made the one the API server calls; resolves once `ready` (a dry-run probe of
+ * the new policy's effect) says the API server uses it. Stop it and call
+ * reconfigureWebhook(env, {}) to go back.
+ */
+export async function switchWebhook(env: Hardener, policy: Record<string, unknown>, what: string, ready: () => Promise<boolean>): Promise<TestWebhook> {
+  const port = await freePort();
+  const hook = await startTestWebhook({
+    policy,
+    serve: { port, tlsCertFile: join(env.certDir, 'tls.crt'), tlsKeyFile: join(env.certDir, 'tls.key'), webhookNamespace: 'pod-hardener' },
+  });
+  await reconfigureWebhook(env, { port });
+  await until(`the API server to call the webhook with ${what}`, ready);
+  return hook;
 }
