@@ -50,8 +50,10 @@ export interface RunningServer {
 }
 
 const DEFAULT_DRAIN_IDLE_GRACE_MS = 1000;
-// The API server keeps connections open between reviews; keep them longer than its idle timeout would close them anyway.
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+// The API server keeps connections open between reviews and closes them after 90 s idle (the
+// IdleConnTimeout of k8s.io/apimachinery's SetTransportDefaults). Closing first would race its next
+// POST, which Go does not retry: the review fails ("write: broken pipe"), seen in bench:apiserver.
+const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 function secureContext(credentials: TlsCredentials): SecureContextOptions {
   return { minVersion: 'TLSv1.2', ...credentials.keyPair, ...(credentials.clientCa === undefined ? {} : { ca: credentials.clientCa }) };
