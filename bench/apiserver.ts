@@ -68,7 +68,9 @@ async function measure(stage: Stage, configuration: Configuration): Promise<Roun
   const webhookCpuMsPerReview = webhookPid ? perCreate(webhookBefore, webhookPid) : undefined;
   const oneClient = await createLoad(stage.client, { namespace: configuration.namespace, body: configuration.body, clients: 1, seconds: oneClientSeconds });
   for (const result of [load, oneClient]) {
-    if (result.failed > 0) throw new Error(`${configuration.name}: ${result.failed} creates failed, the first with ${result.firstFailure}`);
+    // A rare failure is a finding to print; many would make the figures meaningless.
+    if (result.failed > result.creates / 100) throw new Error(`${configuration.name}: ${result.failed} creates failed, the first with ${result.firstFailure}`);
+    if (result.failed > 0) say(`  ${configuration.name}: ${result.failed} create(s) failed, the first with ${result.firstFailure}`);
   }
   return { configuration: configuration.name, load, oneClient, apiServerCpuMsPerCreate, ...(webhookCpuMsPerReview !== undefined ? { webhookCpuMsPerReview } : {}) };
 }

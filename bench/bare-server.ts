@@ -24,6 +24,7 @@ const server = createServer({ cert: readFileSync(certFile), key: readFileSync(ke
     res.end(answer);
   });
 });
-server.keepAliveTimeout = 65_000;
+// Longer than the API server's 90 s idle timeout, as pod-hardener's (src/server/server.ts): the client closes first.
+server.keepAliveTimeout = 120_000;
 server.listen(Number(process.env.BARE_PORT ?? 0), '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
