@@ -1,5 +1,5 @@
 /**
- * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --patch-shapes] [-- --cpu-prof DIR]
+ * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --warm-up SECONDS] [-- --patch-shapes] [-- --only WORD] [-- --cpu-prof DIR]
  *
  * What pod-hardener adds to pod creation through a real kube-apiserver, side
  * by side in one run with no mutation at all and with Kubernetes' own
@@ -37,6 +37,11 @@ const quick = flag('--quick');
 const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
 const seconds = Number(value('--seconds') ?? (quick ? 3 : 10));
 const oneClientSeconds = Math.max(2, Math.round(seconds / 2));
+/**
+ * Load before the rounds, per configuration. At the API server's rate V8 takes tens of seconds to
+ * optimize a webhook's code, and a replica that has run for a while no longer pays that.
+ */
+const warmUpSeconds = Number(value('--warm-up') ?? (quick ? 2 : 20));
 const cpuProfileDir = value('--cpu-prof');
 const patchShapes = flag('--patch-shapes');
 /** --only WORD: measure only the configurations whose name contains WORD (and no mutation, the baseline). */
@@ -161,16 +166,16 @@ function targets(rounds: RoundFigures[][], summaries: ConfigurationSummary[]): R
 }
 
 async function main(): Promise<void> {
-  const report: Record<string, unknown> = { machine: machine(), clients: CLIENTS, rounds, seconds, oneClientSeconds };
+  const report: Record<string, unknown> = { machine: machine(), clients: CLIENTS, rounds, seconds, oneClientSeconds, warmUpSeconds };
   say(`pod-hardener through a real kube-apiserver on ${JSON.stringify(report.machine)}`);
   const directory = mkdtempSync(join(tmpdir(), 'ph-bench-apiserver-'));
   const webhookNodeOptions = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(cpuProfileDir)] : [];
   const stage = await startStage(directory, { webhookNodeOptions, patchShapes });
   try {
-    say(`Pod creation with ?dryRun=All, restricted namespaces, the typical pod; ${rounds} alternating round(s): ${CLIENTS} clients for ${seconds} s, then one client for ${oneClientSeconds} s, per configuration`);
+    say(`Pod creation with ?dryRun=All, restricted namespaces, the typical pod; ${warmUpSeconds} s of warm-up, then ${rounds} alternating round(s): ${CLIENTS} clients for ${seconds} s, then one client for ${oneClientSeconds} s, per configuration`);
     const measured = stage.configurations.filter((c) => !only || c.name === 'no mutation' || c.name.includes(only));
-    // A short warm-up of each: JIT, connections, caches.
-    for (const configuration of measured) await createLoad(stage.client, { namespace: configuration.namespace, body: configuration.body, clients: CLIENTS, seconds: 2 });
+    // Warm-up of each: JIT, connections, caches.
+    for (const configuration of measured) await createLoad(stage.client, { namespace: configuration.namespace, body: configuration.body, clients: CLIENTS, seconds: warmUpSeconds });
     const all: RoundFigures[][] = [];
     for (let n = 0; n < rounds; n += 1) {
       // Each round starts with another configuration, so none always follows the same one.
