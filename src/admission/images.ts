@@ -9,32 +9,10 @@ import type { Policy } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
 import type { ImageLookups } from '../engine/image-facts.js';
 import { podNamespace } from '../engine/review.js';
-import { podPlatform, type ImageResolver } from '../images/index.js';
-
-const LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+import { imagesToLookUp, podPlatform, type ImageResolver } from '../images/index.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function runAsUserOf(holder: unknown): unknown {
-  if (!isRecord(holder) || !isRecord(holder.securityContext)) return undefined;
-  return holder.securityContext.runAsUser;
-}
-
-/** The images whose USER decides runAsNonRoot: those of containers with no runAsUser of their own or from the pod. */
-export function imagesToLookUp(spec: Record<string, unknown>): string[] {
-  const podUid = runAsUserOf(spec);
-  const images = new Set<string>();
-  for (const list of LISTS) {
-    const containers = Object.hasOwn(spec, list) ? spec[list] : undefined;
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      if (!isRecord(container) || typeof container.image !== 'string' || container.image === '') continue;
-      if ((runAsUserOf(container) ?? podUid) == null) images.add(container.image);
-    }
-  }
-  return [...images];
 }
 
 function hardenedPodSpec(request: AdmissionRequest): Record<string, unknown> | undefined {

@@ -2,13 +2,17 @@
  * `pod-hardener harden`: reads manifests (files, directories, stdin), prints
  * them hardened, or the patches, or a diff. All output is built first and
  * written at the end, so bad input never leaves half an answer on stdout.
+ * With --resolve-images, the images of the pod templates are read from their
+ * registries first (as the webhook reads them) and handed to the engine as data.
  */
 import { readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_CONFIG, loadConfigFile } from '../config/config-file.js';
-import type { Mode } from '../config/policy.js';
-import { hardenManifests, type HardenResult, type ManifestInput } from '../manifests/harden-manifests.js';
+import type { Mode, Policy } from '../config/policy.js';
+import type { ImageLookups } from '../engine/image-facts.js';
+import { createImageResolver, DockerConfigError, formatPlatform, imagesToLookUp, loadCliCredentials, LOOKUP_TIMEOUT_MS, podPlatform, type Platform } from '../images/index.js';
+import { hardenManifests, podTemplateSpecs, type HardenResult, type ImageLookupsByPlatform, type ManifestInput } from '../manifests/harden-manifests.js';
 import { MAX_INPUT_BYTES } from '../manifests/yaml-limits.js';
 import { InputError } from './input-error.js';
 
@@ -20,6 +24,16 @@ export interface HardenOptions {
   config?: string;
   mode?: Mode;
   failOnChange?: boolean;
+  /** Read the images' configs from their registries, as the webhook does (unless the policy's images.resolve is false). */
+  resolveImages?: boolean;
+  /** Docker config JSON with registry credentials; default $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+  registryConfig?: string;
+}
+
+/** What the CLI takes from its surroundings, given so tests need no mocking. */
+export interface HardenEnvironment {
+  stdin: () => string;
+  env: NodeJS.ProcessEnv;
 }
 
 export interface HardenRun {
@@ -114,10 +128,64 @@ function render(result: HardenResult, output: HardenOutput): string {
     .join('');
 }
 
-export function runHarden(options: HardenOptions, stdin: () => string = readStdin): HardenRun {
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The budget of the lookups of one run: the resolver's limit for one lookup
+ * (15 s), not the policy's images.timeoutMs (2 s by default). The webhook's
+ * budget bounds one review; an image it cannot read in time is read on after
+ * the review and answered from its cache from then on. A preview shows that
+ * steady state, not a cold cache's first answer. A larger images.timeoutMs wins.
+ */
+export function lookupBudgetMs(policy: Policy): number {
+  return Math.max(policy.images.timeoutMs, LOOKUP_TIMEOUT_MS);
+}
+
+/**
+ * The lookups the webhook would make for the pods of these manifests: per
+ * platform, the images imagesToLookUp names (containers without runAsUser),
+ * skipping namespaces the policy excludes. Undefined when images are not to
+ * be read (no --resolve-images, or images.resolve: false): no request at all.
+ */
+async function lookUpImages(inputs: readonly ManifestInput[], policy: Policy, options: HardenOptions, env: NodeJS.ProcessEnv): Promise<ImageLookupsByPlatform | undefined> {
+  if (!options.resolveImages || !policy.images.resolve) return undefined;
+  let credentials;
+  try {
+    credentials = loadCliCredentials(options.registryConfig, env);
+  } catch (error) {
+    // The message names the file and what is wrong with it, never its content.
+    if (error instanceof DockerConfigError) throw new InputError(error.message);
+    throw error;
+  }
+  const wanted = new Map<string, { platform: Platform; images: Set<string> }>();
+  for (const template of podTemplateSpecs(inputs)) {
+    if (!isRecord(template.spec) || policy.excludedNamespaces.includes(template.namespace)) continue;
+    const platform = podPlatform(template.spec);
+    const key = formatPlatform(platform);
+    const entry = wanted.get(key) ?? { platform, images: new Set<string>() };
+    for (const image of imagesToLookUp(template.spec)) entry.images.add(image);
+    wanted.set(key, entry);
+  }
+  const resolver = createImageResolver({ policy: policy.images, credentials });
+  try {
+    const answers = await Promise.all(
+      [...wanted].map(async ([key, { platform, images }]): Promise<[string, ImageLookups]> => [key, images.size === 0 ? new Map() : await resolver.resolve([...images], platform, lookupBudgetMs(policy))]),
+    );
+    return new Map(answers);
+  } finally {
+    // Aborts what is still in flight, so the process ends with the answer.
+    resolver.close();
+  }
+}
+
+export async function runHarden(options: HardenOptions, environment: Partial<HardenEnvironment> = {}): Promise<HardenRun> {
+  const { stdin = readStdin, env = process.env } = environment;
+  if (options.registryConfig !== undefined && !options.resolveImages) throw new InputError('--registry-config is only read with --resolve-images');
   const config = options.config ? loadConfigFile(options.config) : DEFAULT_CONFIG;
   const policy = options.mode ? { ...config.policy, mode: options.mode } : config.policy;
-  const result = hardenManifests(readInputs(options.files, stdin), policy);
+  const inputs = readInputs(options.files, stdin);
+  const images = await lookUpImages(inputs, policy, options, env);
+  const result = hardenManifests(inputs, policy, images ? { images } : {});
   const stderr = result.warnings.map((warning) => `pod-hardener: warning: ${warning}\n`).join('');
   const exitCode = options.failOnChange && result.changed ? 2 : 0;
   const note = exitCode === 2 ? 'pod-hardener: --fail-on-change: the manifests are not hardened yet (see the output)\n' : '';

@@ -57,10 +57,20 @@ program
   .option('--config <file>', 'the same policy file the webhook uses')
   .addOption(new Option('--mode <mode>', 'override the policy mode').choices([...MODES]))
   .option('--fail-on-change', 'exit 2 when something would be changed (for CI gates)', false)
-  .action((options: { filename: string[]; output: HardenOptions['output']; config?: string; mode?: HardenOptions['mode']; failOnChange: boolean }) => {
+  .option('--resolve-images', "read each image's config (USER) from its registry, as the webhook does, to decide runAsNonRoot", false)
+  .option('--registry-config <file>', 'with --resolve-images: Docker config JSON with registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)')
+  .action(async (options: { filename: string[]; output: HardenOptions['output']; config?: string; mode?: HardenOptions['mode']; failOnChange: boolean; resolveImages: boolean; registryConfig?: string }) => {
     let run;
     try {
-      run = runHarden({ files: options.filename, output: options.output, failOnChange: options.failOnChange, ...(options.config ? { config: options.config } : {}), ...(options.mode ? { mode: options.mode } : {}) });
+      run = await runHarden({
+        files: options.filename,
+        output: options.output,
+        failOnChange: options.failOnChange,
+        resolveImages: options.resolveImages,
+        ...(options.registryConfig !== undefined ? { registryConfig: options.registryConfig } : {}),
+        ...(options.config ? { config: options.config } : {}),
+        ...(options.mode ? { mode: options.mode } : {}),
+      });
     } catch (error) {
       if (error instanceof InputError || error instanceof ManifestError || error instanceof ConfigError) fail(error);
       throw error;

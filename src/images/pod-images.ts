@@ -32,3 +32,31 @@ export function podPlatform(spec: unknown): Platform {
   const os = (record.os as { name?: unknown } | null | undefined)?.name;
   return typeof os === 'string' && os !== '' ? { ...platform, os } : platform;
 }
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function runAsUserOf(holder: unknown): unknown {
+  if (!isRecord(holder) || !isRecord(holder.securityContext)) return undefined;
+  return holder.securityContext.runAsUser;
+}
+
+/**
+ * The images whose USER decides runAsNonRoot: those of containers with no
+ * runAsUser of their own or from the pod. The webhook and `harden
+ * --resolve-images` look up exactly these, so both give the engine the same input.
+ */
+export function imagesToLookUp(spec: Record<string, unknown>): string[] {
+  const podUid = runAsUserOf(spec);
+  const images = new Set<string>();
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    const containers = Object.hasOwn(spec, list) ? spec[list] : undefined;
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) {
+      if (!isRecord(container) || typeof container.image !== 'string' || container.image === '') continue;
+      if ((runAsUserOf(container) ?? podUid) == null) images.add(container.image);
+    }
+  }
+  return [...images];
+}

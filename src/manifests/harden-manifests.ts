@@ -8,13 +8,13 @@
 import { parseAllDocuments } from 'yaml';
 import type { Policy } from '../config/policy.js';
 import { ManifestError, TextPatchError } from './errors.js';
-import { reviewObject, where, type Place, type ReviewSink, type WorkloadResult } from './review-workload.js';
+import { findPodTemplates, namespaceOf, reviewObject, where, type ImageLookupsByPlatform, type Place, type ReviewSink, type WorkloadResult } from './review-workload.js';
 import { repeatedKey } from './duplicate-keys.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENT_BYTES, MAX_INPUT_BYTES, PARSE_OPTIONS } from './yaml-limits.js';
 import { patchDocumentText } from './yaml-text-patch.js';
 
 export { ManifestError } from './errors.js';
-export type { WorkloadResult } from './review-workload.js';
+export type { ImageLookupsByPlatform, WorkloadResult } from './review-workload.js';
 
 export interface ManifestInput {
   /** The file name, or "stdin", used in messages. */
@@ -80,13 +80,28 @@ function checkDocumentSizes(name: string, text: string): void {
   }
 }
 
-/** One document's text, hardened: the same text when nothing changes. */
-function hardenDocument(text: string, doc: ReturnType<typeof parseAllDocuments>[number], place: Place, sink: ReviewSink): string {
+type ParsedDocument = ReturnType<typeof parseAllDocuments>[number];
+
+/** One document of an input: its own text (the pieces put together are the input), its parse, where it is. */
+interface DocumentPart {
+  text: string;
+  doc: ParsedDocument;
+  place: Place;
+}
+
+/** A document's data, read under the limits; refused with a message naming it when it is not valid. */
+function readDocument({ text, doc, place }: DocumentPart): unknown {
   if (text.length > MAX_DOCUMENT_BYTES) throw tooLarge(where(place), text.length);
   if (doc.errors.length > 0) throw new ManifestError(`${where(place)}: invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
   const repeated = repeatedKey(doc);
   if (repeated !== undefined) throw new ManifestError(`${where(place)}: invalid YAML: the key "${repeated}" appears twice in one map`);
-  let data = dataOf(doc, place);
+  return dataOf(doc, place);
+}
+
+/** One document's text, hardened: the same text when nothing changes. */
+function hardenDocument(part: DocumentPart, sink: ReviewSink): string {
+  const { text, place } = part;
+  let data = readDocument(part);
   if (data === null || data === undefined) return text;
   const patches = reviewObject(data, [], place, sink);
   const json = isJson(text);
@@ -102,24 +117,60 @@ function hardenDocument(text: string, doc: ReturnType<typeof parseAllDocuments>[
   return hardened;
 }
 
-function hardenFile(input: ManifestInput, sink: ReviewSink): HardenedFile {
+/** The documents of one input, parsed under the limits. */
+function documentsOf(input: ManifestInput): DocumentPart[] {
   if (input.text.length > MAX_INPUT_BYTES) throw new ManifestError(`${input.name}: ${mebibytes(input.text.length)} is more than the ${mebibytes(MAX_INPUT_BYTES)} harden reads from one input`);
   checkDocumentSizes(input.name, input.text);
   const docs = parseAllDocuments(input.text, { ...PARSE_OPTIONS, prettyErrors: true });
   // Each document's text runs from the end of the one before to its own end
   // (the last one to the end of the input), so the pieces put together are the input.
-  let hardened = '';
   let start = 0;
-  docs.forEach((doc, index) => {
+  return docs.map((doc, index) => {
     const end = index === docs.length - 1 ? input.text.length : doc.range[2];
-    hardened += hardenDocument(input.text.slice(start, end), doc, { file: input.name, document: index + 1 }, sink);
+    const part = { text: input.text.slice(start, end), doc, place: { file: input.name, document: index + 1 } };
     start = end;
+    return part;
   });
-  return { name: input.name, original: input.text, hardened: docs.length === 0 ? input.text : hardened };
 }
 
-export function hardenManifests(inputs: readonly ManifestInput[], policy: Policy): HardenResult {
-  const sink: ReviewSink = { policy, workloads: [], warnings: [] };
+function hardenFile(input: ManifestInput, sink: ReviewSink): HardenedFile {
+  const parts = documentsOf(input);
+  const hardened = parts.map((part) => hardenDocument(part, sink)).join('');
+  return { name: input.name, original: input.text, hardened: parts.length === 0 ? input.text : hardened };
+}
+
+/** A pod template of the manifests, as `harden --resolve-images` needs it to know what to look up. */
+export interface PodTemplateSpec {
+  /** "file document 2 (Deployment web)" */
+  label: string;
+  /** The namespace its pods are created in (metadata.namespace, else "default"). */
+  namespace: string;
+  /** The template's pod spec as written (user data: read with care). */
+  spec: unknown;
+}
+
+/**
+ * The pod templates of the inputs, found exactly as hardenManifests finds
+ * them (same kinds, Lists, limits and errors), so the CLI can look up their
+ * images before it hardens. Pure: no registry is read here.
+ */
+export function podTemplateSpecs(inputs: readonly ManifestInput[]): PodTemplateSpec[] {
+  return inputs.flatMap((input) =>
+    documentsOf(input).flatMap((part) => {
+      const data = readDocument(part);
+      if (data === null || data === undefined) return [];
+      return findPodTemplates(data, [], part.place).map(({ object, template, label }) => ({ label, namespace: namespaceOf(object), spec: template.spec }));
+    }),
+  );
+}
+
+export interface HardenManifestsOptions {
+  /** What each image says about itself, read beforehand (`--resolve-images`); absent: images are not resolved. */
+  images?: ImageLookupsByPlatform;
+}
+
+export function hardenManifests(inputs: readonly ManifestInput[], policy: Policy, options: HardenManifestsOptions = {}): HardenResult {
+  const sink: ReviewSink = { policy, workloads: [], warnings: [], ...(options.images ? { images: options.images } : {}) };
   const files = inputs.map((input) => hardenFile(input, sink));
   return { files, workloads: sink.workloads, warnings: sink.warnings, changed: sink.workloads.some((w) => w.patch.length > 0) };
 }

@@ -5,7 +5,10 @@
 import type { Operation } from 'fast-json-patch';
 import type { Policy } from '../config/policy.js';
 import { podCreateRequest, type AdmissionRequest } from '../engine/admission-request.js';
+import type { ImageLookup, ImageLookups } from '../engine/image-facts.js';
 import { reviewAdmission } from '../engine/review.js';
+import { imagesToLookUp, podPlatform } from '../images/pod-images.js';
+import { formatPlatform } from '../images/platform.js';
 import { decisionWarnings, malformedPodReason } from './engine-findings.js';
 import { ManifestError } from './errors.js';
 import { getPath, podTemplatePath } from './workloads.js';
@@ -36,10 +39,30 @@ export interface PlacedWorkload extends PlacedPatch {
   label: string;
 }
 
+/**
+ * Image lookups for `harden --resolve-images`, read before hardening (the
+ * manifests layer reads no registry): per platform (formatPlatform, e.g.
+ * "linux/amd64"), the answers by image string.
+ */
+export type ImageLookupsByPlatform = ReadonlyMap<string, ImageLookups>;
+
 export interface ReviewSink {
   policy: Policy;
   workloads: WorkloadResult[];
   warnings: string[];
+  /** Absent: images are not resolved, and runAsNonRoot is decided as before images were read. */
+  images?: ImageLookupsByPlatform;
+}
+
+/** A pod template found in a manifest object, and how messages name its workload. */
+export interface FoundTemplate {
+  object: Record<string, unknown>;
+  template: Record<string, unknown>;
+  templatePath: readonly string[];
+  /** Where the object is in its document: [] for the document, ['items', i] for an item of a List. */
+  base: readonly (string | number)[];
+  place: Place;
+  label: string;
 }
 
 export function where(place: Place): string {
@@ -47,9 +70,7 @@ export function where(place: Place): string {
 }
 
 function podRequest(object: Record<string, unknown>, pod: unknown): AdmissionRequest {
-  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
-  return podCreateRequest(pod, { uid: 'pod-hardener-harden', namespace, dryRun: true });
+  return podCreateRequest(pod, { uid: 'pod-hardener-harden', namespace: namespaceOf(object), dryRun: true });
 }
 
 /** The pod a template stands for: its metadata and spec, as the controller would create it. */
@@ -62,11 +83,11 @@ function podOf(template: Record<string, unknown>): Record<string, unknown> {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Reviews `object` (a document, or an item of a List found at `base`); returns the patches to write, none if nothing changes. */
-export function reviewObject(object: unknown, base: readonly (string | number)[], place: Place, sink: ReviewSink): PlacedWorkload[] {
+/** The pod templates of `object` (a document, or an item of a List found at `base`), in order; none for kinds without one. */
+export function findPodTemplates(object: unknown, base: readonly (string | number)[], place: Place): FoundTemplate[] {
   if (!isObject(object)) throw new ManifestError(`${where(place)}: not an object (a Kubernetes manifest is a mapping with apiVersion and kind)`);
   if (object.kind === 'List' && Array.isArray(object.items)) {
-    return object.items.flatMap((entry, index) => reviewObject(entry, [...base, 'items', index], { ...place, item: index + 1 }, sink));
+    return object.items.flatMap((entry, index) => findPodTemplates(entry, [...base, 'items', index], { ...place, item: index + 1 }));
   }
   const templatePath = podTemplatePath(object.kind);
   if (!templatePath) return [];
@@ -74,7 +95,40 @@ export function reviewObject(object: unknown, base: readonly (string | number)[]
   const label = `${where(place)} (${String(object.kind)} ${typeof name === 'string' ? name : '(unnamed)'})`;
   const template = getPath(object, templatePath);
   if (!isObject(template)) throw new ManifestError(`${label}: ${templatePath.join('.') || 'the pod'} must be an object`);
-  const decision = reviewAdmission(podRequest(object, podOf(template)), { policy: sink.policy });
+  return [{ object, template, templatePath, base, place, label }];
+}
+
+/** The namespace a pod created from this object lands in (as the webhook would see it). */
+export function namespaceOf(object: Record<string, unknown>): string {
+  const namespace = getPath(object, ['metadata', 'namespace']);
+  return typeof namespace === 'string' ? namespace : 'default';
+}
+
+/**
+ * The lookups the webhook would hand the engine for this pod: the images of
+ * its platform that imagesToLookUp names (no more: a found image is recorded
+ * in the hardened annotation, so an extra one would change the patch).
+ */
+function lookupsFor(spec: unknown, images: ImageLookupsByPlatform | undefined): ImageLookups | undefined {
+  if (images === undefined || !isObject(spec)) return undefined;
+  const all = images.get(formatPlatform(podPlatform(spec)));
+  const own = new Map<string, ImageLookup>();
+  for (const image of imagesToLookUp(spec)) {
+    const lookup = all?.get(image);
+    if (lookup !== undefined) own.set(image, lookup);
+  }
+  return own;
+}
+
+/** Reviews `object` (a document, or an item of a List found at `base`); returns the patches to write, none if nothing changes. */
+export function reviewObject(object: unknown, base: readonly (string | number)[], place: Place, sink: ReviewSink): PlacedWorkload[] {
+  return findPodTemplates(object, base, place).flatMap((found) => reviewTemplate(found, sink));
+}
+
+function reviewTemplate({ object, template, templatePath, base, place, label }: FoundTemplate, sink: ReviewSink): PlacedWorkload[] {
+  const name = getPath(object, ['metadata', 'name']);
+  const images = lookupsFor(template.spec, sink.images);
+  const decision = reviewAdmission(podRequest(object, podOf(template)), { policy: sink.policy, ...(images ? { images } : {}) });
   const malformed = malformedPodReason(decision);
   if (malformed !== undefined) {
     const field = templatePath.length > 0 ? `${templatePath.join('.')}.` : '';

@@ -1,6 +1,7 @@
 /** `pod-hardener harden` as a user runs it: the real executable, files, directories and stdin. */
-import { spawnSync } from 'node:child_process';
-import { jest } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,5 +179,71 @@ describe('pod-hardener harden', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/b-bad\.yaml document 1: invalid YAML/);
+  });
+});
+
+describe('pod-hardener harden: images are read only with --resolve-images', () => {
+  /** The executable run asynchronously, so the registry stand-in below (in this process) can count its connections meanwhile. */
+  function hardenAsync(args: string[], input: string): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+    requireBuild();
+    const started = Date.now();
+    const { DOCKER_CONFIG: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [CLI, 'harden', ...args], { env: { ...env, HOME: tmpdir() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdin.end(input);
+    return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr, ms: Date.now() - started })));
+  }
+
+  let server: Server;
+  let connections = 0;
+  let host: string;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    // A "registry" that answers every connection with 503 and hangs up: unreadable at once, and it counts who tried.
+    server = createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const pod = (images: string[]): string =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n${images.map((image, i) => `    - {name: c${i}, image: "${image}"}\n`).join('')}`;
+
+  test('without the flag: no connection, no warning, no delay, runAsNonRoot as before images were read', async () => {
+    connections = 0;
+    const run = await hardenAsync([], pod([`${host}/app:1`, 'registry.invalid/app:1']));
+    expect(run.status).toBe(0);
+    expect(connections).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.match(/runAsNonRoot: true/g)).toHaveLength(2);
+    // Far below the time an unreachable registry costs with the flag (a DNS failure, a hang-up, the budget).
+    expect(run.ms).toBeLessThan(10_000);
+  });
+
+  test('with the flag (the control): the registry is asked, and the unreadable image follows images.unreadable: skip', async () => {
+    connections = 0;
+    const run = await hardenAsync(['--resolve-images'], pod([`${host}/app:1`]));
+    expect(run.status).toBe(0);
+    expect(connections).toBeGreaterThan(0);
+    expect(run.stderr).toContain(`container "c0": runAsNonRoot not applied: image ${host}/app:1 could not be read, and images.unreadable is skip`);
+    expect(run.stdout).not.toContain('runAsNonRoot: true');
+  });
+
+  test('--registry-config without --resolve-images is refused, so a CI job does not believe it read images', () => {
+    const run = harden(['--registry-config', '/dev/null'], pod(['x']));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('pod-hardener: --registry-config is only read with --resolve-images\n');
   });
 });
