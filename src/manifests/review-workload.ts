@@ -106,8 +106,9 @@ export function namespaceOf(object: Record<string, unknown>): string {
 
 /**
  * The lookups the webhook would hand the engine for this pod: the images of
- * its platform that imagesToLookUp names (no more: a found image is recorded
- * in the hardened annotation, so an extra one would change the patch).
+ * its platform that imagesToLookUp names, no more: the engine reports an
+ * image it was given in the decision (its digest or why it was unreadable),
+ * so an image another template needed must not show up in this one's.
  */
 function lookupsFor(spec: unknown, images: ImageLookupsByPlatform | undefined): ImageLookups | undefined {
   if (images === undefined || !isObject(spec)) return undefined;
