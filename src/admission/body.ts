@@ -10,6 +10,8 @@ import type { ReviewSlot } from './load-limit.js';
 /** A refused body is read and discarded up to this many times the size limit (at least DISCARD_MIN_BYTES), then the connection is cut. */
 const DISCARD_FACTOR = 4;
 const DISCARD_MIN_BYTES = 32 * 1024 * 1024;
+/** How long a refused body not read at all (no room to discard it) keeps its connection open after the answer was sent. */
+const UNREAD_LINGER_MS = 2000;
 
 /**
  * Reads the body. Refuses it with 413 past `limit` (early when Content-Length
@@ -46,6 +48,9 @@ export function readBody(req: IncomingMessage, limit: number, slot: ReviewSlot):
   });
 }
 
+/** Asks for room to discard `bytes` of a refused body: the release function, or undefined when there is none now. */
+export type DiscardRoom = (bytes: number) => (() => void) | undefined;
+
 /**
  * Sends `text` as the whole answer, but ends the exchange only once the
  * client has finished sending its body (read and discarded, up to a bound),
@@ -53,15 +58,35 @@ export function readBody(req: IncomingMessage, limit: number, slot: ReviewSlot):
  * reset the connection, and a client busy writing a large body would see
  * EPIPE instead of the answer. Past the bound, or at the server's request
  * timeout, the connection is cut: the answer was sent in full by then.
+ *
+ * Discarding costs what reading costs, so the refused bodies being discarded
+ * at once are bounded too (`room`). One refused beyond that is not read at
+ * all: the answer is sent, the connection stops reading, so its client's
+ * writes stall instead of costing the server (and the reviews it admitted)
+ * the decryption of a body it refused; the connection is cut
+ * UNREAD_LINGER_MS later (or at the request timeout, if sooner), once the
+ * client has had its answer.
  */
-export function answerThenDiscard(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Readonly<Record<string, string>>, limit: number): void {
+export function answerThenDiscard(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Readonly<Record<string, string>>, limit: number, room: DiscardRoom): void {
   res.writeHead(status, { ...headers, Connection: 'close', 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   if (req.complete) {
     res.end(text);
     return;
   }
   res.write(text);
-  const bound = Math.max(DISCARD_FACTOR * limit, DISCARD_MIN_BYTES);
+  const declared = Number(req.headers['content-length']);
+  const known = req.headers['content-length'] !== undefined && Number.isFinite(declared);
+  // A body of known length is read to its end; one of unknown length up to the size limit more.
+  const bound = Math.min(known ? declared : limit, Math.max(DISCARD_FACTOR * limit, DISCARD_MIN_BYTES));
+  const release = room(bound);
+  if (!release) {
+    // Not read: the client's writes stall. Cut once its answer has had time to arrive (a drain on shutdown waits for this connection).
+    req.pause();
+    const cut = setTimeout(() => res.destroy(), UNREAD_LINGER_MS);
+    res.once('close', () => clearTimeout(cut));
+    return;
+  }
+  res.once('close', release);
   let discarded = 0;
   const finish = (): void => {
     req.removeListener('data', count);

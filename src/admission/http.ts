@@ -37,7 +37,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError, dep
   if (error instanceof OverloadError) deps.metrics.observeOverload(error.overload);
   else if (error.status !== 405) deps.metrics.observeError('bad_request');
   if (req.complete) sendError(res, error);
-  else answerThenDiscard(req, res, error.status, errorJson(error), error.headers, deps.maxRequestBytes);
+  else answerThenDiscard(req, res, error.status, errorJson(error), error.headers, deps.maxRequestBytes, (bytes) => deps.load.discard(bytes));
 }
 
 async function review(req: IncomingMessage, res: ServerResponse, deps: AdmissionHttpDeps, slot: ReviewSlot): Promise<void> {

@@ -32,6 +32,7 @@ export interface ReviewSlot {
 export class LoadLimiter {
   private reviews = 0;
   private bytes = 0;
+  private discarding = 0;
 
   constructor(private readonly limits: LoadLimits) {}
 
@@ -57,6 +58,24 @@ export class LoadLimiter {
         this.reviews -= 1;
         this.bytes -= held;
       },
+    };
+  }
+
+  /**
+   * Room to read and throw away `bytes` of a refused body, within a budget
+   * the size of the bytes bound: the release function, or undefined when the
+   * refused bodies being discarded already fill it. Discarding costs what
+   * reading costs (over TLS, the decryption); unbounded, a burst of refused
+   * bodies would starve the reviews admitted alongside them.
+   */
+  discard(bytes: number): (() => void) | undefined {
+    if (this.discarding > 0 && this.discarding + bytes > this.limits.maxBytesInFlight) return undefined;
+    this.discarding += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.discarding -= bytes;
     };
   }
 

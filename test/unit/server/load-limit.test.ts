@@ -31,6 +31,21 @@ describe('load limits', () => {
     expect(two.reserve(big)).toBe(true);
   });
 
+  test('refused bodies being discarded share a budget the size of the bytes bound; one is always allowed', () => {
+    const limiter = new LoadLimiter({ maxConcurrentReviews: 10, maxBytesInFlight: 1024 * 1024 });
+    const huge = limiter.discard(4 * 1024 * 1024);
+    expect(huge).toBeDefined();
+    expect(limiter.discard(1)).toBeUndefined();
+    huge?.();
+    huge?.();
+    const one = limiter.discard(600 * 1024);
+    expect(one).toBeDefined();
+    expect(limiter.discard(600 * 1024)).toBeUndefined();
+    expect(limiter.discard(400 * 1024)).toBeDefined();
+    one?.();
+    expect(limiter.discard(600 * 1024)).toBeDefined();
+  });
+
   test('ordinary bodies are bounded by the review count alone, even with the bytes bound full', () => {
     const limiter = new LoadLimiter({ maxConcurrentReviews: 10, maxBytesInFlight: 1024 * 1024 });
     expect(slot(limiter.admit()).reserve(SMALL_BODY_BYTES + 1024 * 1024)).toBe(true);
