@@ -8,32 +8,26 @@
 import type { Policy } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
 import type { ImageLookups } from '../engine/image-facts.js';
-import { podNamespace } from '../engine/review.js';
+import { namespaceDecision } from '../engine/namespace-rules.js';
+import { isObject } from '../engine/pod.js';
+import { classify, podNamespace } from '../engine/review.js';
 import { imagesToLookUp, podPlatform, type ImageResolver } from '../images/index.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hardenedPodSpec(request: AdmissionRequest): Record<string, unknown> | undefined {
-  const resource = request.resource?.resource ?? (request.kind?.kind === 'Pod' ? 'pods' : undefined);
-  if (resource !== 'pods' || (request.resource?.group ?? '') !== '') return undefined;
-  const sub = request.subResource ?? '';
-  const creates = request.operation === 'CREATE' && sub === '';
-  const debugs = request.operation === 'UPDATE' && sub === 'ephemeralcontainers';
-  if (!creates && !debugs) return undefined;
+/** The spec of the pod the engine will harden (by the engine's own rules), or undefined when it will not. */
+function hardenedPodSpec(request: AdmissionRequest, policy: Policy, extraExcludedNamespaces: readonly string[]): Record<string, unknown> | undefined {
+  if (typeof classify(request) === 'object') return undefined;
+  // By name only: the namespace's labels are not needed to skip what the policy always excludes.
+  if (namespaceDecision(policy, podNamespace(request), undefined, extraExcludedNamespaces).excluded !== undefined) return undefined;
   const object = request.object;
-  return isRecord(object) && isRecord(object.spec) ? object.spec : undefined;
+  return isObject(object) && isObject(object.spec) ? object.spec : undefined;
 }
 
 /** The `images` dependency of the review handler, backed by a resolver. */
 export function imageLookups(resolver: ImageResolver, extraExcludedNamespaces: readonly string[]) {
   return async (request: AdmissionRequest, policy: Policy): Promise<ImageLookups | undefined> => {
     if (!policy.images.resolve) return undefined;
-    const spec = hardenedPodSpec(request);
+    const spec = hardenedPodSpec(request, policy, extraExcludedNamespaces);
     if (!spec) return undefined;
-    const namespace = podNamespace(request);
-    if (policy.excludedNamespaces.includes(namespace) || extraExcludedNamespaces.includes(namespace)) return undefined;
     const images = imagesToLookUp(spec);
     if (images.length === 0) return new Map();
     // The same policy object again changes nothing; a reloaded one empties the cache.

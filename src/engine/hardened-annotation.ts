@@ -14,6 +14,7 @@
 import { CONTROL_IDS, isControlId, type ControlId } from './control-ids.js';
 import type { ContainerReport } from './harden.js';
 import type { Outcome } from './outcome.js';
+import { isObject } from './pod.js';
 
 export interface HardenedRecord {
   /** Controls that changed each container. */
@@ -26,17 +27,13 @@ export interface HardenedRecord {
   skipped?: Record<string, ControlId[]>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function controlList(value: unknown): ControlId[] {
   return Array.isArray(value) ? value.filter((id): id is ControlId => typeof id === 'string' && isControlId(id)) : [];
 }
 
 function readControlMap(value: unknown): Map<string, ControlId[]> {
   const result = new Map<string, ControlId[]>();
-  if (!isRecord(value)) return result;
+  if (!isObject(value)) return result;
   for (const [container, ids] of Object.entries(value)) result.set(container, controlList(ids));
   return result;
 }
@@ -46,7 +43,7 @@ export function parseHardenedRecord(value: string | undefined): { changed: Map<s
   if (value === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
-    if (!isRecord(parsed)) return undefined;
+    if (!isObject(parsed)) return undefined;
     return { changed: readControlMap(parsed.changed), pod: controlList(parsed.pod) };
   } catch {
     return undefined;

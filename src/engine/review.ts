@@ -59,7 +59,7 @@ export function podNamespace(request: AdmissionRequest): string {
 }
 
 /** Which operation this is for the webhook, or why it does not touch it. */
-function classify(request: AdmissionRequest): 'create' | 'ephemeral' | { skip: string } {
+export function classify(request: AdmissionRequest): 'create' | 'ephemeral' | { skip: string } {
   const resource = request.resource?.resource ?? (request.kind?.kind === 'Pod' ? 'pods' : undefined);
   const group = request.resource?.group ?? request.kind?.group ?? '';
   if (resource !== 'pods' || group !== '') return { skip: 'not a pod' };

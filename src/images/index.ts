@@ -5,4 +5,4 @@ export { defaultDockerConfigPath, DockerConfigError, loadCliCredentials, loadDoc
 export { registerImageMetrics, NO_METRICS, type ImageMetrics } from './metrics.js';
 export { ImageLookupError, LOOKUP_CAUSES, type LookupCause } from './errors.js';
 export { parseReference, formatReference, type ImageReference } from './reference.js';
-export { imagesToLookUp, podImages, podPlatform } from './pod-images.js';
+export { imagesToLookUp, podPlatform } from './pod-images.js';

@@ -1,27 +1,12 @@
 /**
  * What the resolver needs from a pod: the images of its containers (all
- * three lists: containers, initContainers, ephemeralContainers — SPEC §1),
- * as written, once each; and the platform its node will pull for. The spec
+ * three lists: containers, initContainers, ephemeralContainers — SPEC §1)
+ * whose user only the image can tell, as written, once each; and the
+ * platform its node will pull for. The spec
  * is user data: only strings are taken, nothing else is trusted.
  */
+import { CONTAINER_LISTS, isObject } from '../engine/pod.js';
 import { platformFromNodeSelector, type Platform } from './platform.js';
-
-const LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
-
-/** The distinct `image` strings of a pod spec's containers, in order of appearance. */
-export function podImages(spec: unknown): string[] {
-  const images = new Set<string>();
-  if (spec === null || typeof spec !== 'object') return [];
-  for (const list of LISTS) {
-    const containers = Object.hasOwn(spec, list) ? (spec as Record<string, unknown>)[list] : undefined;
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      const image = (container as { image?: unknown } | null)?.image;
-      if (typeof image === 'string' && image !== '') images.add(image);
-    }
-  }
-  return [...images];
-}
 
 /** The pod's platform: spec.os.name when set (windows pods), else the nodeSelector's kubernetes.io/os and /arch, else linux/amd64. */
 export function podPlatform(spec: unknown): Platform {
@@ -33,12 +18,8 @@ export function podPlatform(spec: unknown): Platform {
   return typeof os === 'string' && os !== '' ? { ...platform, os } : platform;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function runAsUserOf(holder: unknown): unknown {
-  if (!isRecord(holder) || !isRecord(holder.securityContext)) return undefined;
+  if (!isObject(holder) || !isObject(holder.securityContext)) return undefined;
   return holder.securityContext.runAsUser;
 }
 
@@ -50,11 +31,11 @@ function runAsUserOf(holder: unknown): unknown {
 export function imagesToLookUp(spec: Record<string, unknown>): string[] {
   const podUid = runAsUserOf(spec);
   const images = new Set<string>();
-  for (const list of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+  for (const list of CONTAINER_LISTS) {
     const containers = Object.hasOwn(spec, list) ? spec[list] : undefined;
     if (!Array.isArray(containers)) continue;
     for (const container of containers) {
-      if (!isRecord(container) || typeof container.image !== 'string' || container.image === '') continue;
+      if (!isObject(container) || typeof container.image !== 'string' || container.image === '') continue;
       if ((runAsUserOf(container) ?? podUid) == null) images.add(container.image);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { podImages, podPlatform } from '../../../src/images/pod-images.js';
+import { imagesToLookUp, podPlatform } from '../../../src/images/pod-images.js';
 
 describe('the images and platform of a pod', () => {
   it('takes every container list, each image once, strings only', () => {
@@ -8,9 +8,14 @@ describe('the images and platform of a pod', () => {
       containers: [{ name: 'a', image: 'nginx:1.27' }, { name: 'b', image: 'busybox' }, { name: 'c' }, { name: 'd', image: 42 }, null],
       ephemeralContainers: [{ name: 'debug', image: 'ghcr.io/o/debug@sha256:' + 'a'.repeat(64) }],
     };
-    expect(podImages(spec)).toEqual(['nginx:1.27', 'busybox', `ghcr.io/o/debug@sha256:${'a'.repeat(64)}`]);
-    expect(podImages(null)).toEqual([]);
-    expect(podImages({ containers: 'nginx' })).toEqual([]);
+    expect(imagesToLookUp(spec)).toEqual(['busybox', 'nginx:1.27', `ghcr.io/o/debug@sha256:${'a'.repeat(64)}`]);
+    expect(imagesToLookUp({ containers: 'nginx' })).toEqual([]);
+  });
+
+  it('leaves out the images of containers with a runAsUser of their own or from the pod', () => {
+    const containers = [{ name: 'a', image: 'own-uid', securityContext: { runAsUser: 1000 } }, { name: 'b', image: 'no-uid' }];
+    expect(imagesToLookUp({ containers })).toEqual(['no-uid']);
+    expect(imagesToLookUp({ containers, securityContext: { runAsUser: 1000 } })).toEqual([]);
   });
 
   it.each([
