@@ -164,3 +164,12 @@ export function preliminaryOutcome(state: PassState, target: { name: string }, c
   if (linuxOnly && state.windows) return notApplicable(WINDOWS_REASON);
   return undefined;
 }
+
+/**
+ * Whether a container that sets none of its own (`own` is null or undefined)
+ * inherits this control's pod-level field and is exempt from the control:
+ * then the pod-level value is the exemption's, and stays as it is.
+ */
+export function exemptContainerInherits(state: PassState, control: ControlId, own: (sc: SecurityContext) => unknown): boolean {
+  return state.allContainers.some((c) => own(c.securityContext ?? {}) == null && state.exemptions.isExempt(c.name, control));
+}

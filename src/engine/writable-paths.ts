@@ -1,18 +1,8 @@
 /**
- * Paths where a writable emptyDir must never go, whatever an annotation asks.
- * Mounting over them does not make an app writable: it breaks the container
- * or takes away what the kubelet gives it.
- *
- * - `/`, and `/dev`, `/proc`, `/sys` and anything below: the runtime mounts
- *   devices, procfs and sysfs there (runc refuses or the container loses them).
- * - The files the kubelet bind-mounts into every container: /etc/hosts,
- *   /etc/hostname, /etc/resolv.conf (kubelet makeMounts), and the termination
- *   message path (default /dev/termination-log, or the container's own
- *   terminationMessagePath, checked per container by the control).
- * - The service account token directory and anything below it: an emptyDir
- *   there hides the projected token, and the app loses its API credentials.
- *   /var/run is commonly a link to /run, so both spellings are covered.
+ * The rules a writable path must keep, whether a writable-paths annotation
+ * asks for it or an image declares it as a VOLUME.
  */
+
 const MAX_PATH_LENGTH = 1024;
 
 /**
@@ -31,6 +21,21 @@ export function checkWritablePath(path: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Paths where a writable emptyDir must never go, whatever an annotation asks.
+ * Mounting over them does not make an app writable: it breaks the container
+ * or takes away what the kubelet gives it.
+ *
+ * - `/`, and `/dev`, `/proc`, `/sys` and anything below: the runtime mounts
+ *   devices, procfs and sysfs there (runc refuses or the container loses them).
+ * - The files the kubelet bind-mounts into every container: /etc/hosts,
+ *   /etc/hostname, /etc/resolv.conf (kubelet makeMounts), and the termination
+ *   message path (default /dev/termination-log, or the container's own
+ *   terminationMessagePath, checked per container by the control).
+ * - The service account token directory and anything below it: an emptyDir
+ *   there hides the projected token, and the app loses its API credentials.
+ *   /var/run is commonly a link to /run, so both spellings are covered.
+ */
 const BELOW = ['/dev', '/proc', '/sys', '/var/run/secrets/kubernetes.io/serviceaccount', '/run/secrets/kubernetes.io/serviceaccount'];
 const EXACT = new Map([
   ['/', 'the root directory'],

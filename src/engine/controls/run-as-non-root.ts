@@ -16,6 +16,7 @@
  * about itself (image-decision.ts) when a resolver has looked it up.
  */
 import {
+  exemptContainerInherits,
   podSecurityContext,
   preliminaryOutcome,
   securityContext,
@@ -109,8 +110,7 @@ function cleanPodLevel(state: PassState): void {
   const pod = podSecurityContext(state);
   let changed = false;
   // An exempt container that inherits the pod's false keeps it: exemptions hold.
-  const exemptHeir = state.allContainers.some((c) => c.securityContext?.runAsNonRoot == null && state.exemptions.isExempt(c.name, CONTROL));
-  if (pod.runAsNonRoot === false && !exemptHeir) {
+  if (pod.runAsNonRoot === false && !exemptContainerInherits(state, CONTROL, (sc) => sc.runAsNonRoot)) {
     delete writablePodSecurityContext(state).runAsNonRoot;
     changed = true;
   }

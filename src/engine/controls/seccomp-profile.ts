@@ -20,6 +20,7 @@
  * annotation as an explicit choice.
  */
 import {
+  exemptContainerInherits,
   podSecurityContext,
   preliminaryOutcome,
   securityContext,
@@ -54,7 +55,7 @@ export function applySeccompProfile(state: PassState): void {
 
   // The pod-level field is replaced only when no exempt container inherits it.
   const podField = podSecurityContext(state).seccompProfile?.type;
-  const exemptHeir = state.allContainers.some((c) => c.securityContext?.seccompProfile?.type === undefined && state.exemptions.isExempt(c.name, CONTROL));
+  const exemptHeir = exemptContainerInherits(state, CONTROL, (sc) => sc.seccompProfile?.type);
   if (enforce && podField !== undefined && !secure(podField) && state.podLevelMutable && !state.windows && !exemptHeir) {
     if (podBlocked) {
       state.findings.push({
