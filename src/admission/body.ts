@@ -13,6 +13,12 @@ const DISCARD_MIN_BYTES = 32 * 1024 * 1024;
 /** How long a refused body not read at all (no room to discard it) keeps its connection open after the answer was sent. */
 const UNREAD_LINGER_MS = 2000;
 
+/** The body length the client declared (Content-Length), or undefined when it declared none it could keep to. */
+function declaredLength(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length']);
+  return req.headers['content-length'] !== undefined && Number.isFinite(declared) ? declared : undefined;
+}
+
 /**
  * Reads the body. Refuses it with 413 past `limit` (early when Content-Length
  * says so), and with 429 when holding it would cross the server's bytes in
@@ -21,8 +27,8 @@ const UNREAD_LINGER_MS = 2000;
  */
 export function readBody(req: IncomingMessage, limit: number, slot: ReviewSlot): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    const known = req.headers['content-length'] !== undefined && Number.isFinite(declared);
+    const declared = declaredLength(req);
+    const known = declared !== undefined;
     if (known && declared > limit) return reject(payloadTooLarge(limit));
     if (known && !slot.reserve(declared)) return reject(new OverloadError('bytes_in_flight'));
     const chunks: Buffer[] = [];
@@ -74,10 +80,8 @@ export function answerThenDiscard(req: IncomingMessage, res: ServerResponse, sta
     return;
   }
   res.write(text);
-  const declared = Number(req.headers['content-length']);
-  const known = req.headers['content-length'] !== undefined && Number.isFinite(declared);
   // A body of known length is read to its end; one of unknown length up to the size limit more.
-  const bound = Math.min(known ? declared : limit, Math.max(DISCARD_FACTOR * limit, DISCARD_MIN_BYTES));
+  const bound = Math.min(declaredLength(req) ?? limit, Math.max(DISCARD_FACTOR * limit, DISCARD_MIN_BYTES));
   const release = room(bound);
   if (!release) {
     // Not read: the client's writes stall. Cut once its answer has had time to arrive (a drain on shutdown waits for this connection).
