@@ -50,29 +50,40 @@ if [ "$rotate_ca" = true ] && [ -f "$dir/ca.crt" ]; then
   cp "$dir/ca.crt" "$dir/ca-previous.crt"
   rm -f "$dir/ca.crt" "$dir/ca.key"
 fi
-if [ ! -f "$dir/ca.crt" ] || [ ! -f "$dir/ca.key" ]; then
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/ca.key" 2>/dev/null
-  openssl req -x509 -new -key "$dir/ca.key" -sha256 -days 3650 -subj "/CN=pod-hardener-ca" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -out "$dir/ca.crt"
-  echo "generate.sh: new CA in $dir/ca.crt" >&2
-fi
+# ensure_ca NAME CN: the CA $dir/NAME.crt + .key, made once (kept across runs).
+ensure_ca() {
+  if [ ! -f "$dir/$1.crt" ] || [ ! -f "$dir/$1.key" ]; then
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/$1.key" 2>/dev/null
+    openssl req -x509 -new -key "$dir/$1.key" -sha256 -days 3650 -subj "/CN=$2" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -out "$dir/$1.crt"
+    echo "generate.sh: new CA in $dir/$1.crt" >&2
+  fi
+}
+
+# sign_leaf NAME CN CA: a new key and certificate $work/NAME.key + .crt, signed by
+# $dir/CA.crt, with the extensions of $work/NAME.cnf.
+sign_leaf() {
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/$1.key" 2>/dev/null
+  openssl req -new -key "$work/$1.key" -subj "/CN=$2" -out "$work/$1.csr"
+  openssl x509 -req -in "$work/$1.csr" -CA "$dir/$3.crt" -CAkey "$dir/$3.key" -CAcreateserial -CAserial "$work/$3.srl" \
+    -days "$days" -sha256 -extfile "$work/$1.cnf" -out "$work/$1.crt" 2>/dev/null
+}
+
+ensure_ca ca pod-hardener-ca
 
 sans="DNS:$service,DNS:$service.$namespace,DNS:$service.$namespace.svc,DNS:$service.$namespace.svc.cluster.local"
 for san in "${extra_sans[@]}"; do sans="$sans,$san"; done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cat > "$work/ext.cnf" <<EXT
+cat > "$work/tls.cnf" <<EXT
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=$sans
 EXT
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/tls.key" 2>/dev/null
-openssl req -new -key "$work/tls.key" -subj "/CN=$service.$namespace.svc" -out "$work/tls.csr"
-openssl x509 -req -in "$work/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -CAserial "$work/ca.srl" \
-  -days "$days" -sha256 -extfile "$work/ext.cnf" -out "$work/tls.crt" 2>/dev/null
+sign_leaf tls "$service.$namespace.svc" ca
 # Replace the pair in one step each, so a reader never sees a key without its certificate for long.
 mv "$work/tls.key" "$dir/tls.key"
 mv "$work/tls.crt" "$dir/tls.crt"
@@ -83,22 +94,13 @@ echo "generate.sh: serving certificate $dir/tls.crt for $sans" >&2
 
 if [ "$client_cert" = true ]; then
   # A CA of its own: whoever holds a certificate from it may call the webhook, so it signs nothing else.
-  if [ ! -f "$dir/client-ca.crt" ] || [ ! -f "$dir/client-ca.key" ]; then
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/client-ca.key" 2>/dev/null
-    openssl req -x509 -new -key "$dir/client-ca.key" -sha256 -days 3650 -subj "/CN=pod-hardener-client-ca" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-      -out "$dir/client-ca.crt"
-    echo "generate.sh: new client CA in $dir/client-ca.crt" >&2
-  fi
+  ensure_ca client-ca pod-hardener-client-ca
   cat > "$work/client.cnf" <<EXT
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth
 EXT
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/client.key" 2>/dev/null
-  openssl req -new -key "$work/client.key" -subj "/CN=kube-apiserver-webhook-client" -out "$work/client.csr"
-  openssl x509 -req -in "$work/client.csr" -CA "$dir/client-ca.crt" -CAkey "$dir/client-ca.key" -CAcreateserial -CAserial "$work/client-ca.srl" \
-    -days "$days" -sha256 -extfile "$work/client.cnf" -out "$work/client.crt" 2>/dev/null
+  sign_leaf client kube-apiserver-webhook-client client-ca
   mv "$work/client.key" "$dir/apiserver-client.key"
   mv "$work/client.crt" "$dir/apiserver-client.crt"
   echo "generate.sh: API server client certificate $dir/apiserver-client.crt (CA $dir/client-ca.crt)" >&2
