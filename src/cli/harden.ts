@@ -11,6 +11,8 @@ import { createTwoFilesPatch } from 'diff';
 import { DEFAULT_CONFIG, loadConfigFile } from '../config/config-file.js';
 import type { Mode, Policy } from '../config/policy.js';
 import type { ImageLookups } from '../engine/image-facts.js';
+import { namespaceDecision } from '../engine/namespace-rules.js';
+import { isObject } from '../engine/pod.js';
 import { createImageResolver, DockerConfigError, formatPlatform, imagesToLookUp, loadCliCredentials, LOOKUP_TIMEOUT_MS, podPlatform, type Platform } from '../images/index.js';
 import { hardenManifests, podTemplateSpecs, type HardenResult, type ImageLookupsByPlatform, type ManifestInput } from '../manifests/harden-manifests.js';
 import { MAX_INPUT_BYTES } from '../manifests/yaml-limits.js';
@@ -128,8 +130,6 @@ function render(result: HardenResult, output: HardenOutput): string {
     .join('');
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The budget of the lookups of one run: the resolver's limit for one lookup
  * (15 s), not the policy's images.timeoutMs (2 s by default). The webhook's
@@ -159,7 +159,8 @@ async function lookUpImages(inputs: readonly ManifestInput[], policy: Policy, op
   }
   const wanted = new Map<string, { platform: Platform; images: Set<string> }>();
   for (const template of podTemplateSpecs(inputs)) {
-    if (!isRecord(template.spec) || policy.excludedNamespaces.includes(template.namespace)) continue;
+    // Namespaces the policy excludes by name, as the webhook skips them (their labels are not known offline).
+    if (!isObject(template.spec) || namespaceDecision(policy, template.namespace, undefined).excluded !== undefined) continue;
     const platform = podPlatform(template.spec);
     const key = formatPlatform(platform);
     const entry = wanted.get(key) ?? { platform, images: new Set<string>() };
