@@ -7,7 +7,7 @@
 import type { Node, Pair } from 'yaml';
 import type { EditContext } from './edit-context.js';
 import { renderFlow, renderScalar, type FlowStyle } from './render-value.js';
-import { column, lineIndent, type TextEdit } from './text-lines.js';
+import { column, lineIndent, lineStart, nextLineStart, type TextEdit } from './text-lines.js';
 import { endOf, startOf } from './node-ranges.js';
 import { flowStyleOf } from './yaml-style.js';
 import type { Collection } from './yaml-locate.js';
@@ -51,12 +51,20 @@ export function insertFlowItem(context: EditContext, collection: Collection, ind
   return { start: startOf(at), end: startOf(at), text: lines + separator };
 }
 
-/** Removes one item with the comma that separates it from its neighbour; the last one leaves `{}` or `[]`. */
+/**
+ * Removes one item with the comma that separates it from its neighbour; the
+ * last one leaves `{}` or `[]` — in a collection written one item a line,
+ * by removing the item's own line, so the bracket lines stay as they were.
+ */
 export function removeFlowItem(context: EditContext, collection: Collection, index: number): TextEdit {
+  const { text } = context;
   const items = collection.items as Item[];
   const item = items[index] as Item;
   if (items.length === 1) {
     const [open = 0, close = 0] = collection.range ?? [];
+    const start = startOf(item);
+    const alone = lineStart(text, start) > open && text.slice(lineStart(text, start), start).trim() === '' && /^\s*(#.*)?$/.test(restOfLine(text, endOf(item)));
+    if (alone && nextLineStart(text, endOf(item)) < close) return { start: lineStart(text, start), end: nextLineStart(text, endOf(item)), text: '' };
     return { start: open + 1, end: close - 1, text: '' };
   }
   const before = items[index - 1];

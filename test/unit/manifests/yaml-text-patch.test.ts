@@ -116,6 +116,12 @@ describe('writing a JSON Patch into YAML text', () => {
       output: 'a: [y, z]\nb: {p: 1}\nc: []\n',
     },
     {
+      name: 'remove the only item of a flow map written one item a line: only its line goes, the brackets stay',
+      input: 'sc:\n  {\n    runAsNonRoot: false # note\n  }\nz: 1\n',
+      ops: [{ op: 'remove', path: '/sc/runAsNonRoot' }],
+      output: 'sc:\n  {\n  }\nz: 1\n',
+    },
+    {
       name: 'remove a block sequence item',
       input: 'add:\n  - SYS_ADMIN   # needed?\n  - NET_BIND_SERVICE\n',
       ops: [{ op: 'remove', path: '/add/0' }],
