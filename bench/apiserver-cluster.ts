@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fastJsonPatch from 'fast-json-patch';
 import { parse } from 'yaml';
-import { policySchema, type Policy } from '../src/config/policy.js';
 import type { Pod } from '../src/engine/pod.js';
 import { reviewAdmission } from '../src/engine/review.js';
 import { createSelfSignedPair } from '../src/server/certificates.js';
@@ -25,6 +24,7 @@ import { spawnServer, type Target } from './https.js';
 import { mutatingAdmissionPolicy, mutatingAdmissionPolicyBinding } from './mutating-policy.js';
 import { PATCH_SHAPES, type PatchShape, type PatchShapes } from './patch-shapes.js';
 import { PODS, request } from './pods.js';
+import { BENCH_POLICY, writeBenchPolicy } from './policy.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -49,13 +49,6 @@ export interface Stage {
   configurations: Configuration[];
   stop(): Promise<void>;
 }
-
-/**
- * The images are not read from a registry: there is none on loopback here, and
- * the policy could not read them anyway. pod-hardener decides runAsNonRoot as
- * it did before images were read.
- */
-const WEBHOOK_POLICY: Policy = policySchema.parse({ images: { resolve: false } });
 
 /** The control plane binary global-setup builds (cached under .cache/controlplane). */
 async function controlPlaneBinary(): Promise<string> {
@@ -90,7 +83,7 @@ function typicalPod(namespace: string): Pod {
 /** The typical pod as pod-hardener hardens it (the engine's own patch, applied). */
 function hardenedPod(namespace: string): Pod {
   const pod = typicalPod(namespace);
-  const { patch } = reviewAdmission(request(pod), { policy: WEBHOOK_POLICY });
+  const { patch } = reviewAdmission(request(pod), { policy: BENCH_POLICY });
   return fastJsonPatch.applyPatch(pod, patch, true, false).newDocument;
 }
 
@@ -114,8 +107,7 @@ function hardened(pod: Pod): boolean {
 /** pod-hardener serve as a child process, its decision log on a pipe that is read and dropped (a container runtime's log pipe). */
 function startWebhook(directory: string, tls: Tls, nodeOptions: string[], serveArgs: string[]): Promise<Target> {
   const { certFile, keyFile } = tls;
-  const policyFile = join(directory, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ images: { resolve: false } }));
+  const policyFile = writeBenchPolicy(directory);
   const args = [...nodeOptions, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', policyFile, ...serveArgs];
   return spawnServer('pod-hardener', args, 'stderr', /listening on https:\/\/127\.0\.0\.1:(\d+)/);
 }
@@ -129,7 +121,7 @@ interface Tls {
 /** The bare webhook (bench/bare-webhook.ts), given pod-hardener's patch for the typical pod. */
 function startBareWebhook(directory: string, tls: Tls): Promise<Target> {
   const patchesFile = join(directory, 'patches.json');
-  const shapes: PatchShapes = { ops: reviewAdmission(request(typicalPod('any')), { policy: WEBHOOK_POLICY }).patch };
+  const shapes: PatchShapes = { ops: reviewAdmission(request(typicalPod('any')), { policy: BENCH_POLICY }).patch };
   writeFileSync(patchesFile, JSON.stringify(shapes));
   return spawnServer('bare webhook', [fileURLToPath(new URL('./bare-webhook.js', import.meta.url)), tls.certFile, tls.keyFile, patchesFile], 'stdout', /^(\d+)\n/);
 }

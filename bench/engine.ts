@@ -2,11 +2,11 @@
 import { PassThrough } from 'node:stream';
 import { Bench } from 'tinybench';
 import { handleAdmission } from '../src/admission/handler.js';
-import { DEFAULT_POLICY } from '../src/config/policy.js';
 import { reviewAdmission } from '../src/engine/review.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { PODS, request, reviewBody } from './pods.js';
+import { BENCH_POLICY } from './policy.js';
 
 export interface EngineResult {
   name: string;
@@ -23,7 +23,7 @@ export async function benchEngine(quick: boolean): Promise<EngineResult[]> {
   const sink = new PassThrough();
   sink.resume();
   const deps = {
-    policy: () => DEFAULT_POLICY,
+    policy: () => BENCH_POLICY,
     namespace: async () => undefined,
     extraExcludedNamespaces: [],
     logger: createLogger({ level: 'warn', stream: sink }),
@@ -36,7 +36,7 @@ export async function benchEngine(quick: boolean): Promise<EngineResult[]> {
     sizes[`engine: ${name} pod`] = sizes[`handler: ${name} pod`] = body.length;
     // The engine: the decision and the patch from a decoded request.
     bench.add(`engine: ${name} pod`, () => {
-      reviewAdmission(review, { policy: DEFAULT_POLICY });
+      reviewAdmission(review, { policy: BENCH_POLICY });
     });
     // Everything but the network: JSON parse, engine, response, decision record, metrics.
     bench.add(`handler: ${name} pod`, async () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createSelfSignedPair } from '../src/server/certificates.js';
 import { openLoop } from './open-loop.js';
+import { writeBenchPolicy } from './policy.js';
 
 export interface Target {
   name: string;
@@ -93,7 +94,7 @@ export async function startTargets(directory: string, body: string): Promise<Tar
     const hardener = await start(
       spawnServer(
         'pod-hardener',
-        [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--log-level', 'warn'],
+        [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', writeBenchPolicy(directory), '--log-level', 'warn'],
         'stderr',
         /listening on https:\/\/127\.0\.0\.1:(\d+)/,
       ),

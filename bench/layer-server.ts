@@ -12,7 +12,6 @@
  * Prints its port.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_POLICY } from '../src/config/policy.js';
 import { SERVE_DEFAULTS } from '../src/config/serve-options.js';
 import { decodeAdmissionReview } from '../src/admission/decode.js';
 import { reviewAdmission } from '../src/engine/review.js';
@@ -21,15 +20,16 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { loadKeyPair } from '../src/server/certificates.js';
 import { startServer } from '../src/server/server.js';
 import { LoadLimiter } from '../src/admission/load-limit.js';
+import { BENCH_POLICY } from './policy.js';
 
 const [certFile, keyFile, bodyFile, ...flags] = process.argv.slice(2);
 if (!certFile || !keyFile || !bodyFile) throw new Error('usage: layer-server CERT KEY BODY_FILE [--no-engine] [--no-log]');
-const decision = reviewAdmission(decodeAdmissionReview(readFileSync(bodyFile)), { policy: DEFAULT_POLICY });
+const decision = reviewAdmission(decodeAdmissionReview(readFileSync(bodyFile)), { policy: BENCH_POLICY });
 
 const server = await startServer(
   { port: 0, host: '127.0.0.1', keyPair: loadKeyPair(certFile, keyFile).pair, requestTimeoutMs: SERVE_DEFAULTS.requestTimeoutSeconds * 1000 },
   {
-    policy: () => DEFAULT_POLICY,
+    policy: () => BENCH_POLICY,
     namespace: async () => undefined,
     extraExcludedNamespaces: [],
     // The log goes to stdout, as pod-hardener's does.
