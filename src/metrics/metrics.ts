@@ -13,7 +13,8 @@ export interface Metrics {
   observeReview(operation: string, decision: Pick<ReviewDecision, 'outcome' | 'patch' | 'containers' | 'pod'>, warnings: number, seconds: number): void;
   /** Counts a request that got no review decision (bad input, internal error). */
   observeError(kind: 'bad_request' | 'internal'): void;
-  observeReload(what: 'policy' | 'certificate' | 'client-ca', result: 'success' | 'failure'): void;
+  /** Counts a hot reload of a watched file (src/server/reloaders.ts); 'registry-config' is serve's --registry-config. */
+  observeReload(what: 'policy' | 'certificate' | 'client-ca' | 'registry-config', result: 'success' | 'failure'): void;
   /** Counts a review refused with 429 because the server was at one of its load bounds. */
   observeOverload(limit: Overload): void;
   /** Counts a TLS handshake that failed on the review port (with client authentication: a caller without the CA's certificate). */
@@ -72,7 +73,7 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
   });
   const reloads = new client.Counter({
     name: 'pod_hardener_reloads_total',
-    help: 'Reloads of the policy file, the serving certificate or the client CA, by result.',
+    help: 'Reloads of the policy file, the serving certificate, the client CA or the registry config (pull secret), by result.',
     labelNames: ['what', 'result'],
     registers: [registry],
   });

@@ -18,7 +18,7 @@ import { createImageResolver, registerImageMetrics } from '../images/index.js';
 import { createSelfSignedPair, loadKeyPair, type KeyPair } from './certificates.js';
 import { loadClientCa } from './client-ca.js';
 import type { FileWatch } from './file-watch.js';
-import { reloadCertificate, reloadClientCa, reloadPolicy } from './reloaders.js';
+import { reloadCertificate, reloadClientCa, reloadPolicy, reloadRegistryConfig } from './reloaders.js';
 import { startServer, type RunningServer } from './server.js';
 
 export interface WebhookOptions {
@@ -154,6 +154,15 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
     watches.push(
       reloadPolicy(serve.config, (next) => {
         policy = next;
+      }, reloadDeps),
+    );
+  }
+  // Watched whatever images.resolve says now: a policy reload can turn resolving on, and the resolver holds the credentials either way.
+  if (serve.registryConfig !== undefined) {
+    watches.push(
+      reloadRegistryConfig(serve.registryConfig, () => {
+        // The resolver re-reads the file (just validated); if it changed again and broke meanwhile, this throws and counts as a failure.
+        images.reloadCredentials();
       }, reloadDeps),
     );
   }

@@ -1,6 +1,9 @@
 /** A webhook that runs for months: certificates and policy change under it, and no review fails. */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,7 +14,7 @@ import { AtomicDir } from '../helpers/atomic-dir.js';
 import { until as untilDefault } from '../helpers/eventually.js';
 import { postJson, send } from '../helpers/https.js';
 import { holdRequest } from '../helpers/partial-request.js';
-import { pod } from '../helpers/pods.js';
+import { container, pod } from '../helpers/pods.js';
 import { reviewOf } from '../helpers/reviews.js';
 import { startTestWebhook } from '../helpers/webhook.js';
 
@@ -153,4 +156,105 @@ describe('policy hot reload', () => {
       await hook.stop();
     }
   });
+});
+
+/**
+ * A registry on loopback (plain HTTP, as the resolver reads loopback hosts)
+ * with token authentication: every image request without a token it issued
+ * gets a Bearer challenge; its token service takes Basic credentials and only
+ * the `accepted` user:password (the pull secret in force on the registry's
+ * side). Tokens last 1 s, which the resolver never reuses (it renews 10 s
+ * before expiry), so every lookup asks the token service with the
+ * credentials the resolver holds at that moment: `tokenRequests` records them.
+ */
+async function startRegistryStub(accepted: string) {
+  const sha = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const config = Buffer.from(JSON.stringify({ config: { User: '1000' } }));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: sha(config), size: config.length }, layers: [] }));
+  const issued = new Set<string>();
+  const stub = { accepted, tokenRequests: [] as string[], configsServed: 0, host: '', close: (): Promise<void> => Promise.resolve() };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const authorization = req.headers.authorization ?? '';
+    if (url.pathname === '/token') {
+      const basic = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString('utf8') : '(none)';
+      stub.tokenRequests.push(basic);
+      if (basic !== stub.accepted) return void res.writeHead(401).end();
+      const token = `token-${issued.size}`;
+      issued.add(token);
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expires_in: 1 }));
+    }
+    if (!issued.has(authorization.replace(/^Bearer /, ''))) {
+      return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${stub.host}/token",service="stub"` }).end();
+    }
+    if (url.pathname.startsWith('/v2/app/manifests/')) return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest);
+    if (url.pathname === `/v2/app/blobs/${sha(config)}`) {
+      stub.configsServed += 1;
+      return void res.writeHead(200).end(config);
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stub.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stub.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return stub;
+}
+
+describe('registry config hot reload', () => {
+  const USER = 'puller';
+  const OLD = 'old-pull-secret-7d1e';
+  const NEW = 'new-pull-secret-9c4a';
+  const BROKEN = 'broken-pull-secret-2b8f';
+  const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+  test('a rotated pull secret is used by the next lookup; a broken one keeps the previous credentials, counts a failure, and no secret is logged', async () => {
+    const stub = await startRegistryStub(`${USER}:${OLD}`);
+    const dockerConfig = (password: string): string => JSON.stringify({ auths: { [stub.host]: { auth: b64(`${USER}:${password}`) } } });
+    const base = mkdtempSync(join(tmpdir(), 'ph-registry-config-'));
+    const mounted = new AtomicDir(join(base, 'pull-secret'), { '.dockerconfigjson': dockerConfig(OLD) });
+    const hook = await startTestWebhook({ policy: { images: { resolve: true } }, serve: { registryConfig: mounted.path('.dockerconfigjson'), reloadIntervalSeconds: 0.2 } });
+    const failures = (): Array<Record<string, unknown>> => hook.records().filter((r) => r.message === 'registry config not reloaded: the previous credentials stay in use');
+    /** Reviews a pod of image app:<tag> (a new tag each time: no cached answer; the review waits for the lookup) and returns the credentials with which the registry let it read the image config. */
+    const lookUpWith = async (tag: string): Promise<string> => {
+      const served = stub.configsServed;
+      const asked = stub.tokenRequests.length;
+      expect((await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod({ containers: [container('app', { image: `${stub.host}/app:${tag}` })] })))).status).toBe(200);
+      const sent = stub.tokenRequests.slice(asked);
+      return stub.configsServed > served ? String(sent.at(-1)) : `not read; token requests with: ${sent.join(', ')}`;
+    };
+    try {
+      expect(await lookUpWith('v1')).toBe(`${USER}:${OLD}`);
+
+      // The platform rotates the pull secret: the registry takes only the new password, the kubelet swaps the mounted file.
+      stub.accepted = `${USER}:${NEW}`;
+      mounted.update({ '.dockerconfigjson': dockerConfig(NEW) });
+      await until('the registry config reload', () => hook.records().some((r) => r.message === 'registry config reloaded; the next image lookups use its credentials'));
+      const success = hook.records().find((r) => r.message === 'registry config reloaded; the next image lookups use its credentials');
+      expect(success).toMatchObject({ level: 'info', file: mounted.path('.dockerconfigjson'), registries: 1 });
+      expect(await lookUpWith('v2')).toBe(`${USER}:${NEW}`);
+
+      // Not JSON (a truncated write), then JSON with an entry that is not base64 of user:password: both kept out.
+      mounted.update({ '.dockerconfigjson': dockerConfig(BROKEN).slice(0, -3) });
+      await until('the first reload failure', () => failures().length === 1);
+      mounted.update({ '.dockerconfigjson': JSON.stringify({ auths: { [stub.host]: { auth: b64(BROKEN) } } }) });
+      await until('the second reload failure', () => failures().length === 2);
+      expect(failures().map((r) => [r.level, r.error])).toEqual([
+        ['error', expect.stringContaining('not valid JSON')],
+        ['error', expect.stringContaining('is not base64 of user:password')],
+      ]);
+      expect(await lookUpWith('v3')).toBe(`${USER}:${NEW}`);
+
+      const metrics = (await send(`${hook.url}/metrics`, { ca: hook.ca })).text;
+      expect(metrics).toMatch(/^pod_hardener_reloads_total\{what="registry-config",result="success"\} 1$/m);
+      expect(metrics).toMatch(/^pod_hardener_reloads_total\{what="registry-config",result="failure"\} 2$/m);
+
+      // Neither the passwords nor the auth strings that carry them, in any line: reloads, errors, decisions.
+      const log = hook.lines().join('\n');
+      expect(log).toContain('registry config reloaded');
+      for (const secret of [OLD, NEW, BROKEN, b64(`${USER}:${OLD}`), b64(`${USER}:${NEW}`), b64(`${USER}:${BROKEN}`), b64(BROKEN)]) expect(log).not.toContain(secret);
+    } finally {
+      await hook.stop();
+      await stub.close();
+    }
+  }, 30_000);
 });
