@@ -43,6 +43,11 @@ export class TokenCache {
     return entry.header;
   }
 
+  /** Forgets every header: after new credentials, none got with the old ones is sent again. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   set(key: string, header: string, lifetimeMs: number): void {
     if (this.#entries.size >= TOKEN_CACHE_MAX) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, { header, expiresAt: this.now() + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) });

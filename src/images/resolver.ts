@@ -161,7 +161,10 @@ export function createImageResolver(options: ImageResolverOptions): ImageResolve
       routes = new LruCache<Route>(next.cacheSize, now);
     },
     reloadCredentials() {
-      if (options.dockerConfigFile !== undefined) credentials = loadDockerConfig(options.dockerConfigFile);
+      if (options.dockerConfigFile === undefined) return;
+      credentials = loadDockerConfig(options.dockerConfigFile);
+      // Tokens and Basic headers got with the old credentials may still be valid: none is sent again.
+      tokens.clear();
     },
     close() {
       closing.abort();
