@@ -12,12 +12,21 @@ export interface AnnotationKeys {
   readonly containerPrefix: string;
 }
 
+let last: AnnotationKeys & { prefix: string } = keysFor('pod-hardener.io');
+
+/** The keys for `prefix`; the last prefix's are kept, as one policy serves review after review. */
 export function annotationKeys(prefix: string): AnnotationKeys {
-  return {
+  if (last.prefix !== prefix) last = keysFor(prefix);
+  return last;
+}
+
+function keysFor(prefix: string): AnnotationKeys & { prefix: string } {
+  return Object.freeze({
+    prefix,
     exempt: `${prefix}/exempt`,
     exemptReason: `${prefix}/exempt-reason`,
     writablePaths: `${prefix}/writable-paths`,
     hardened: `${prefix}/hardened`,
     containerPrefix: `container.${prefix}/`,
-  };
+  });
 }

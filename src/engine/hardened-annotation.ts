@@ -56,9 +56,16 @@ function merge(into: readonly ControlId[] | undefined, ids: readonly ControlId[]
   return CONTROL_IDS.filter((id) => into.includes(id) || ids.includes(id));
 }
 
+/** The controls with outcome `kind`, in CONTROL_IDS order (not the order the controls ran in), so the lists come out ordered. */
 function idsOf(outcomes: ReadonlyMap<ControlId, Outcome>, kind: Outcome['kind']): ControlId[] {
-  // Read in CONTROL_IDS order (not the order the controls ran in), so the lists come out ordered.
   return CONTROL_IDS.filter((id) => outcomes.get(id)?.kind === kind);
+}
+
+/** Appends `id` to the list of `name` in `map`, making the list on first use. */
+function addTo(map: Map<string, ControlId[]>, name: string, id: ControlId): void {
+  const ids = map.get(name);
+  if (ids) ids.push(id);
+  else map.set(name, [id]);
 }
 
 /** The annotation value after this pass, or undefined when the pass changed nothing. */
@@ -71,9 +78,11 @@ export function hardenedAnnotationValue(
   const exempt = new Map<string, ControlId[]>();
   const skipped = new Map<string, ControlId[]>();
   for (const container of containers) {
-    for (const [map, kind] of [[applied, 'applied'], [exempt, 'exempt'], [skipped, 'notApplicable']] as const) {
-      const ids = idsOf(container.outcomes, kind);
-      if (ids.length > 0) map.set(container.name, ids);
+    for (const id of CONTROL_IDS) {
+      const kind = container.outcomes.get(id)?.kind;
+      if (kind === 'applied') addTo(applied, container.name, id);
+      else if (kind === 'exempt') addTo(exempt, container.name, id);
+      else if (kind === 'notApplicable') addTo(skipped, container.name, id);
     }
   }
   const podApplied = idsOf(pod, 'applied');

@@ -28,44 +28,60 @@ function copy(value: unknown): unknown {
   return result;
 }
 
-function keysOf(value: Json): string[] {
-  return Array.isArray(value) ? value.map((_, index) => String(index)) : Object.keys(value);
-}
-
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null;
 }
 
+/** The change from `oldValue` to `newValue` at `path`: a walk into two containers of one kind, else a replace. */
+function change(oldValue: unknown, newValue: unknown, patch: Operation[], path: string): void {
+  if (isObject(oldValue) && isObject(newValue) && Array.isArray(oldValue) === Array.isArray(newValue)) {
+    generate(oldValue, newValue, patch, path);
+  } else if (oldValue !== newValue) {
+    patch.push({ op: 'replace', path, value: copy(newValue) });
+  }
+}
+
+/**
+ * compare()'s walk, for two arrays or two objects (the walk only ever pairs
+ * containers of one kind). Arrays are walked by index, as compare() does with
+ * their keys "0", "1", …, which need no escaping.
+ */
 function generate(before: Json, after: Json, patch: Operation[], path: string): void {
   if (before === after) return;
-  const oldKeys = keysOf(before);
-  const newKeys = keysOf(after);
-  const beforeRecord = before as Record<string, unknown>;
-  const afterRecord = after as Record<string, unknown>;
+  if (Array.isArray(before)) generateArray(before, after as unknown[], patch, path);
+  else generateObject(before, after as Record<string, unknown>, patch, path);
+}
+
+function generateArray(before: readonly unknown[], after: readonly unknown[], patch: Operation[], path: string): void {
+  // Backwards, as compare() does: removals come last index first, so each index is still right when applied.
+  for (let index = before.length - 1; index >= 0; index -= 1) {
+    if (index < after.length) change(before[index], after[index], patch, `${path}/${index}`);
+    else patch.push({ op: 'remove', path: `${path}/${index}` });
+  }
+  for (let index = before.length; index < after.length; index += 1) {
+    if (after[index] !== undefined) patch.push({ op: 'add', path: `${path}/${index}`, value: copy(after[index]) });
+  }
+}
+
+function generateObject(before: Record<string, unknown>, after: Record<string, unknown>, patch: Operation[], path: string): void {
+  const oldKeys = Object.keys(before);
   let deleted = false;
-  // Backwards, as compare() does: removals from an array come last index first, so each index is still right when applied.
   for (let t = oldKeys.length - 1; t >= 0; t -= 1) {
     const key = oldKeys[t] as string;
-    const oldValue = beforeRecord[key];
-    const keyPath = `${path}/${escapePathComponent(key)}`;
-    if (Object.hasOwn(after, key) && !(afterRecord[key] === undefined && oldValue !== undefined && !Array.isArray(after))) {
-      const newValue = afterRecord[key];
-      if (isObject(oldValue) && isObject(newValue) && Array.isArray(oldValue) === Array.isArray(newValue)) {
-        generate(oldValue, newValue, patch, keyPath);
-      } else if (oldValue !== newValue) {
-        patch.push({ op: 'replace', path: keyPath, value: copy(newValue) });
-      }
-    } else if (Array.isArray(before) === Array.isArray(after)) {
-      patch.push({ op: 'remove', path: keyPath });
-      deleted = true;
+    const oldValue = before[key];
+    // A key whose new value is undefined is gone (JSON.stringify drops it), unless it was undefined before too.
+    if (Object.hasOwn(after, key) && !(after[key] === undefined && oldValue !== undefined)) {
+      change(oldValue, after[key], patch, `${path}/${escapePathComponent(key)}`);
     } else {
-      patch.push({ op: 'replace', path, value: after });
+      patch.push({ op: 'remove', path: `${path}/${escapePathComponent(key)}` });
+      deleted = true;
     }
   }
+  const newKeys = Object.keys(after);
   if (!deleted && newKeys.length === oldKeys.length) return;
   for (const key of newKeys) {
-    if (!Object.hasOwn(before, key) && afterRecord[key] !== undefined) {
-      patch.push({ op: 'add', path: `${path}/${escapePathComponent(key)}`, value: copy(afterRecord[key]) });
+    if (!Object.hasOwn(before, key) && after[key] !== undefined) {
+      patch.push({ op: 'add', path: `${path}/${escapePathComponent(key)}`, value: copy(after[key]) });
     }
   }
 }

@@ -14,11 +14,26 @@ export function normalizeMountPath(path: string): string {
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
 }
 
+/**
+ * Lower case, every run of characters outside [a-z0-9] one "-", no "-" at
+ * either end: "/var/Cache" becomes "var-cache". A loop rather than three
+ * regular expressions: it runs for every mount the control adds.
+ */
 function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  const lower = text.toLowerCase();
+  let result = '';
+  let pendingDash = false;
+  for (let i = 0; i < lower.length; i += 1) {
+    const code = lower.charCodeAt(i);
+    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) {
+      if (pendingDash && result !== '') result += '-';
+      pendingDash = false;
+      result += lower[i];
+    } else {
+      pendingDash = true;
+    }
+  }
+  return result;
 }
 
 function trimToLabel(text: string, max: number): string {

@@ -15,6 +15,11 @@ export function capabilityKey(name: string): string {
   return upper.startsWith('CAP_') ? upper.slice(4) : upper;
 }
 
+/** The adds the policy allows, each once, spelled as the policy spells it. */
+function allowedAdds(add: readonly string[], spelling: ReadonlyMap<string, string>): string[] {
+  return [...new Set(add.flatMap((name) => spelling.get(capabilityKey(name)) ?? []))];
+}
+
 export function applyCapabilities(state: PassState): void {
   const spelling = new Map(state.settings.allowedCapabilities.map((name) => [capabilityKey(name), name]));
   const enforce = state.settings.strictness === 'enforce';
@@ -25,10 +30,10 @@ export function applyCapabilities(state: PassState): void {
     const add = current.add ?? [];
     // Pod Security Standards (restricted) look for the exact string "ALL".
     const dropsAll = drop.includes('ALL');
-    const keptAdds = enforce ? [...new Set(add.flatMap((name) => spelling.get(capabilityKey(name)) ?? []))] : add;
+    const keptAdds = enforce && add.length > 0 ? allowedAdds(add, spelling) : add;
     const dropChange = !dropsAll && (enforce || drop.length === 0);
     const addChange = keptAdds.length !== add.length || keptAdds.some((name, i) => name !== add[i]);
-    const disallowed = keptAdds.filter((name) => !spelling.has(capabilityKey(name)));
+    const disallowed = keptAdds.length > 0 ? keptAdds.filter((name) => !spelling.has(capabilityKey(name))) : keptAdds;
 
     if (dropChange || addChange) {
       const capabilities = writableSecurityContext(target).capabilities ?? {};

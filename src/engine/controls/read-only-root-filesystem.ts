@@ -52,8 +52,9 @@ function requiredPaths(state: PassState, target: Target): string[] {
     else state.findings.push({ kind: 'writablePathRefused', container: target.name, controls: ['readOnlyRootFilesystem'], detail: `writable path ${path} is the container's terminationMessagePath, a file the kubelet manages; not mounted` });
   }
   const lookup = state.image(target);
-  const runsAsNonRoot = ['applied', 'satisfied'].includes(target.outcomes.get('runAsNonRoot')?.kind ?? '');
-  if (lookup?.status !== 'found' || !runsAsNonRoot) return paths;
+  if (lookup?.status !== 'found') return paths;
+  const runsAsNonRoot = target.outcomes.get('runAsNonRoot')?.kind;
+  if (runsAsNonRoot !== 'applied' && runsAsNonRoot !== 'satisfied') return paths;
   for (const volume of lookup.facts.volumes) {
     // The image's config is data from a registry: held to the annotation's rules.
     const path = normalizeMountPath(volume);
@@ -75,9 +76,9 @@ function whyNoNewMounts(state: PassState, target: Target, missing: readonly stri
   if (!state.podLevelMutable) {
     return `an ephemeral container cannot get new volumes, so ${missing.join(', ')} would not be writable`;
   }
-  const devices = new Set(
-    (target.original.volumeDevices ?? []).flatMap((device) => (typeof device.devicePath === 'string' ? [normalizeMountPath(device.devicePath)] : [])),
-  );
+  const volumeDevices = target.original.volumeDevices ?? [];
+  if (volumeDevices.length === 0) return undefined;
+  const devices = new Set(volumeDevices.flatMap((device) => (typeof device.devicePath === 'string' ? [normalizeMountPath(device.devicePath)] : [])));
   const blocked = missing.filter((path) => devices.has(path));
   if (blocked.length > 0) {
     return `${blocked.join(', ')} is a volumeDevices path of the container, so no writable volume can be mounted there`;
