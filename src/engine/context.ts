@@ -10,6 +10,7 @@ import type { Exemptions } from './exemptions.js';
 import type { Finding } from './findings.js';
 import type { ImageLookup } from './image-facts.js';
 import { EXEMPT, notApplicable, type Outcome } from './outcome.js';
+import { setOwn } from './own.js';
 import type { Container, ContainerKind, ContainerList, Pod, SecurityContext, Volume, VolumeMount } from './pod.js';
 
 /** How explicit values are treated: replaced (enforce) or kept (fill). Audit runs as enforce and discards the patch. */
@@ -98,7 +99,7 @@ export function copyJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(copyJson) as T;
   if (typeof value !== 'object' || value === null) return value;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) setOwn(copy, key, copyJson((value as Record<string, unknown>)[key]));
   return copy as T;
 }
 

@@ -13,6 +13,7 @@
  * test/unit/engine/projection-diff.test.ts checks it against compare().
  */
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
+import { setOwn } from './own.js';
 
 const { escapePathComponent } = fastJsonPatch;
 
@@ -24,7 +25,7 @@ function copy(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copy);
   const result: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) result[key] = copy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) setOwn(result, key, copy((value as Record<string, unknown>)[key]));
   return result;
 }
 

@@ -33,6 +33,50 @@ describe('names and annotation keys are data, never prototype keys', () => {
   });
 });
 
+describe('a "__proto__" field is an unknown field, never a prototype', () => {
+  // JSON.parse makes "__proto__" an ordinary field, and the API server drops it as unknown. A copy made by
+  // assignment would take it as its prototype and read every field it lacks from it: privileged: true would
+  // have made allowPrivilegeEscalation "not applicable", and readOnlyRootFilesystem: true left the root writable.
+  const HOSTILE = JSON.stringify({
+    metadata: { name: 'p' },
+    spec: {
+      securityContext: { ['__proto__']: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/app:1',
+          securityContext: {
+            capabilities: { ['__proto__']: { drop: ['ALL'] } },
+            ['__proto__']: { privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          },
+        },
+      ],
+    },
+  });
+
+  test('every control is applied as if the field were not there, and the patch leaves it alone', () => {
+    expect(HOSTILE).toContain('"__proto__":{"privileged":true');
+    const object = JSON.parse(HOSTILE) as Pod;
+    const { pod: result, decision } = harden(object);
+    expect(outcomeKinds(decision, 'app')).toEqual({
+      privileged: 'satisfied',
+      capabilities: 'applied',
+      allowPrivilegeEscalation: 'applied',
+      runAsNonRoot: 'applied',
+      readOnlyRootFilesystem: 'applied',
+      seccompProfile: 'applied',
+    });
+    const sc = result.spec.containers?.[0]?.securityContext ?? {};
+    for (const [field, value] of Object.entries({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } })) {
+      expect(Object.hasOwn(sc, field)).toBe(true);
+      expect(JSON.parse(JSON.stringify((sc as Record<string, unknown>)[field]))).toEqual(value);
+    }
+    expect(Object.hasOwn(sc.capabilities ?? {}, 'drop')).toBe(true);
+    expect(sc.capabilities?.drop).toEqual(['ALL']);
+    expect(decision.patch.filter((op) => op.path.includes('__proto__'))).toEqual([]);
+  });
+});
+
 describe('containers that arrive later are judged on their own', () => {
   test('the first pass writes nothing at pod level that a later root init container would inherit', () => {
     const first = harden(pod()).pod;
