@@ -13,7 +13,7 @@ import type { ImageLookups } from './image-facts.js';
 import type { Outcome } from './outcome.js';
 import { own } from './own.js';
 import { diffProjection } from './projection-diff.js';
-import { CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
+import { allContainers, CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
 import { applyAllowPrivilegeEscalation } from './controls/allow-privilege-escalation.js';
 import { applyCapabilities } from './controls/capabilities.js';
 import { applyPrivileged } from './controls/privileged.js';
@@ -129,7 +129,7 @@ export function hardenPod(input: HardenInput): HardenResult {
     windows: isWindowsPod(pod),
     podLevelMutable: input.onlyEphemeral === undefined,
     targets,
-    allContainers: CONTAINER_LISTS.flatMap((list) => pod.spec[list] ?? []),
+    allContainers: allContainers(pod),
     findings: [],
     podOutcomes: new Map(),
     image: (target) => {
@@ -154,8 +154,10 @@ export function hardenPod(input: HardenInput): HardenResult {
     const value = hardenedAnnotationValue(own(pod.metadata?.annotations, key), containers, state.podOutcomes);
     if (value !== undefined) {
       if (!after.metadata) after.metadata = {};
-      // A new map: the request's annotations stay as they were.
-      after.metadata.annotations = { ...(after.metadata.annotations ?? {}), [key]: value };
+      // A new map: the request's annotations stay as they were. The key is the policy's, never user data.
+      const annotations = { ...after.metadata.annotations };
+      annotations[key] = value;
+      after.metadata.annotations = annotations;
     }
   }
   return { patch: diffProjection(before, after), containers, pod: state.podOutcomes, findings: state.findings };

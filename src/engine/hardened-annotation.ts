@@ -7,9 +7,10 @@
  * wrote. The decision log, not this annotation, is the authoritative record;
  * the annotation is informational and is never read to make a decision.
  *
- * Container names are user data: the record is built in Maps and written with
- * Object.fromEntries, so a container named "constructor" (a valid DNS label)
- * or a previous value with a "__proto__" key is just another name.
+ * Container names are user data: the record is built in Maps and written by
+ * mapJson (never through a plain object's keys), so a container named
+ * "constructor" (a valid DNS label) or a previous value with a "__proto__" key
+ * is just another name.
  */
 import { CONTROL_IDS, isControlId, type ControlId } from './control-ids.js';
 import type { ContainerReport } from './harden.js';
@@ -93,9 +94,35 @@ export function hardenedAnnotationValue(
   for (const [name, ids] of applied) changed.set(name, merge(changed.get(name), ids));
   const podChanged = merge(earlier?.pod, podApplied);
 
-  const record: HardenedRecord = { changed: Object.fromEntries(changed) };
-  if (podChanged.length > 0) record.pod = podChanged;
-  if (exempt.size > 0) record.exempt = Object.fromEntries(exempt);
-  if (skipped.size > 0) record.skipped = Object.fromEntries(skipped);
-  return JSON.stringify(record);
+  // A HardenedRecord's JSON, written directly: this runs for every patched pod.
+  let json = `{"changed":${mapJson(changed)}`;
+  if (podChanged.length > 0) json += `,"pod":${listJson(podChanged)}`;
+  if (exempt.size > 0) json += `,"exempt":${mapJson(exempt)}`;
+  if (skipped.size > 0) json += `,"skipped":${mapJson(skipped)}`;
+  return `${json}}`;
+}
+
+/** Control ids are plain identifiers: nothing in them needs escaping. */
+function listJson(ids: readonly ControlId[]): string {
+  return ids.length === 0 ? '[]' : `["${ids.join('","')}"]`;
+}
+
+/** Names JSON writes as they are (what the API server accepts: DNS labels, and more). */
+const PLAIN_NAME = /^[a-z0-9.-]+$/;
+/** Names an object lists first, in numeric order (array indices): JSON.stringify of an object would move them. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/**
+ * What JSON.stringify(Object.fromEntries(map)) writes, at a third of its cost.
+ * Names are user data: any that is not plain is escaped by JSON.stringify, and
+ * a map with an array-index name takes the object route, whose order lists
+ * those names first.
+ */
+export function mapJson(map: ReadonlyMap<string, readonly ControlId[]>): string {
+  let json = '';
+  for (const [name, ids] of map) {
+    if (ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1) return JSON.stringify(Object.fromEntries(map));
+    json += `${json === '' ? '' : ','}${PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name)}:${listJson(ids)}`;
+  }
+  return `{${json}}`;
 }

@@ -89,6 +89,16 @@ export interface Pod {
 export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 export type ContainerList = (typeof CONTAINER_LISTS)[number];
 
+/** Every container of the pod, init containers first, as CONTAINER_LISTS orders them. */
+export function allContainers(pod: Pod): Container[] {
+  const containers: Container[] = [];
+  for (const list of CONTAINER_LISTS) {
+    const items = pod.spec[list];
+    if (items) for (const container of items) containers.push(container);
+  }
+  return containers;
+}
+
 /** What kind of container a slot holds; sidecars are init containers that keep running. */
 export type ContainerKind = 'container' | 'initContainer' | 'sidecar' | 'ephemeralContainer';
 

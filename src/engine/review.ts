@@ -13,7 +13,7 @@ import { hardenPod, type ContainerReport } from './harden.js';
 import type { ImageLookups } from './image-facts.js';
 import { namespaceDecision, type NamespaceFacts } from './namespace-rules.js';
 import type { Outcome } from './outcome.js';
-import { CONTAINER_LISTS, PodShapeError, readPod, type Pod } from './pod.js';
+import { allContainers, PodShapeError, readPod, type Pod } from './pod.js';
 
 export type ReviewOutcome = 'patched' | 'unchanged' | 'exempt' | 'skipped' | 'error';
 
@@ -105,7 +105,7 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
   }
 
   const keys = annotationKeys(policy.annotationPrefix);
-  const containerNames = CONTAINER_LISTS.flatMap((list) => (pod.spec[list] ?? []).map((c) => c.name));
+  const containerNames = allContainers(pod).map((c) => c.name);
   const exemptions = readExemptions(pod.metadata?.annotations ?? {}, containerNames, keys, {
     requireReason: policy.exemptions.requireReason,
     allowedControls: policy.exemptions.allowedControls,

@@ -55,9 +55,7 @@ export function harden(object: Pod, policyOverrides: Record<string, unknown> = {
 }
 
 /** A pod's containers of every kind, in validation order. */
-export function allContainers(p: Pod): Container[] {
-  return [...(p.spec.initContainers ?? []), ...(p.spec.containers ?? []), ...(p.spec.ephemeralContainers ?? [])];
-}
+export { allContainers } from '../../src/engine/pod.js';
 
 export function outcomeKinds(decision: ReviewDecision, name: string): Record<string, string> {
   const report = decision.containers.find((c) => c.name === name);
