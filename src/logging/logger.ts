@@ -1,12 +1,12 @@
 /**
- * Everything the process writes is one JSON object per line on stdout, through
- * winston. A field tells the two streams apart so a log pipeline can split
- * them: "type": "decision" for the audit records (always written, whatever
- * the log level) and "type": "operational" for the rest (start, reloads,
- * errors), filtered by --log-level.
+ * Everything the process writes is one JSON object per line on stdout. A
+ * field tells the two streams apart so a log pipeline can split them:
+ * "type": "decision" for the audit records (always written, whatever the log
+ * level, serialized here) and "type": "operational" for the rest (start,
+ * reloads, errors), through winston, filtered by --log-level. Both share one
+ * batcher, so lines keep the order they were logged in.
  */
 import type { Writable } from 'node:stream';
-import { MESSAGE } from 'triple-beam';
 import winston from 'winston';
 import type { DecisionRecord } from '../audit/record.js';
 import { BatchedStreamTransport, LineBatcher } from './batched-transport.js';
@@ -34,13 +34,6 @@ const operationalLine = winston.format.printf((info) => {
   return JSON.stringify({ time: new Date().toISOString(), type: 'operational', level, message, ...fields });
 });
 
-/** Decision lines arrive serialized (the record is serialized once, here, not by a format chain). */
-const LINE = Symbol('line');
-const preserialized = winston.format((info) => {
-  (info as Record<symbol, unknown>)[MESSAGE] = (info as Record<symbol, unknown>)[LINE];
-  return info;
-})();
-
 /**
  * The decision record as one JSON line, fields in the documented order. The
  * patch, the record's largest part, may come serialized already (the answer
@@ -59,16 +52,15 @@ export function createLogger(options: { level?: LogLevel; stream?: Writable } = 
   // One batcher for both streams of lines, so they keep their order.
   const batcher = new LineBatcher(options.stream ?? process.stdout);
   const operational = winston.createLogger({ level: options.level ?? 'info', levels: winston.config.npm.levels, format: operationalLine, transports: [new BatchedStreamTransport(batcher)] });
-  const decisions = winston.createLogger({ level: 'info', format: preserialized, transports: [new BatchedStreamTransport(batcher)] });
   const write = (level: LogLevel) => (message: string, fields: LogFields = {}) => operational.log({ level, message, type: 'operational', ...fields });
   return {
     error: write('error'),
     warn: write('warn'),
     info: write('info'),
     debug: write('debug'),
-    decision: (record, patchJson) => {
-      decisions.log({ level: 'info', message: '', [LINE]: decisionLine(record, patchJson) });
-    },
+    // Decision lines come serialized and are never filtered: they go to the batcher as they are, not through
+    // winston's stream pipeline (a format and a transport per line, measured at ~6 µs a review).
+    decision: (record, patchJson) => batcher.push(decisionLine(record, patchJson)),
     setLevel: (level) => {
       operational.level = level;
     },
