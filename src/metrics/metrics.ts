@@ -4,6 +4,7 @@
  */
 import client from 'prom-client';
 import { CONTROL_IDS } from '../engine/control-ids.js';
+import type { Outcome } from '../engine/outcome.js';
 import type { ReviewDecision } from '../engine/review.js';
 import type { Overload } from '../admission/errors.js';
 
@@ -88,31 +89,49 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     help: 'TLS handshakes that failed on the review port: no common protocol, or, with --client-ca-file, no client certificate from that CA.',
     registers: [registry],
   });
-  // Pre-create the series so dashboards see zeros rather than gaps.
-  for (const control of CONTROL_IDS) {
-    patches.labels(control).inc(0);
-    exemptions.labels(control).inc(0);
-    notApplicable.labels(control).inc(0);
-  }
+  // The series per control, created now (dashboards see zeros rather than gaps) and bound once: a review
+  // counts through these children instead of looking its labels up again.
+  const perControl = (counter: client.Counter<'control'>): ReadonlyMap<string, client.Counter.Internal> => {
+    const children = new Map<string, client.Counter.Internal>();
+    for (const control of CONTROL_IDS) {
+      const child = counter.labels(control);
+      child.inc(0);
+      children.set(control, child);
+    }
+    return children;
+  };
+  const byKind = { applied: perControl(patches), exempt: perControl(exemptions), notApplicable: perControl(notApplicable) };
+  // Children of reviews_total by operation and outcome, bound on first use (a handful: four operations and "other", five outcomes).
+  const reviewChildren = new Map<string, client.Counter.Internal>();
+  const reviewCounter = (operation: string, outcome: string): client.Counter.Internal => {
+    const key = `${operation} ${outcome}`;
+    let child = reviewChildren.get(key);
+    if (child === undefined) reviewChildren.set(key, (child = reviews.labels(operation, outcome)));
+    return child;
+  };
   for (const kind of ['bad_request', 'internal']) errors.labels(kind).inc(0);
   for (const limit of ['concurrent_reviews', 'bytes_in_flight']) overloads.labels(limit).inc(0);
 
   return {
     registry,
     observeReview(operation, decision, warningCount, seconds) {
-      reviews.labels(KNOWN_OPERATIONS.has(operation) ? operation : 'other', decision.outcome).inc();
+      reviewCounter(KNOWN_OPERATIONS.has(operation) ? operation : 'other', decision.outcome).inc();
       duration.observe(seconds);
       if (warningCount > 0) warnings.inc(warningCount);
-      const seen = { applied: new Set<string>(), exempt: new Set<string>(), notApplicable: new Set<string>() };
-      // Pod-level changes count for their control like container changes.
-      for (const outcomes of [decision.pod, ...decision.containers.map((container) => container.outcomes)]) {
+      // Each control counts once per review and kind; pod-level changes count like container changes.
+      const seen = new Set<client.Counter.Internal>();
+      const count = (outcomes: ReadonlyMap<string, Outcome>): void => {
         for (const [control, outcome] of outcomes) {
-          if (outcome.kind === 'applied' || outcome.kind === 'exempt' || outcome.kind === 'notApplicable') seen[outcome.kind].add(control);
+          if (outcome.kind === 'applied' && decision.patch.length === 0) continue;
+          const child = outcome.kind === 'applied' || outcome.kind === 'exempt' || outcome.kind === 'notApplicable' ? byKind[outcome.kind].get(control) : undefined;
+          if (child !== undefined && !seen.has(child)) {
+            seen.add(child);
+            child.inc();
+          }
         }
-      }
-      if (decision.patch.length > 0) for (const control of seen.applied) patches.labels(control).inc();
-      for (const control of seen.exempt) exemptions.labels(control).inc();
-      for (const control of seen.notApplicable) notApplicable.labels(control).inc();
+      };
+      count(decision.pod);
+      for (const container of decision.containers) count(container.outcomes);
     },
     observeError(kind) {
       errors.labels(kind).inc();
