@@ -23,7 +23,7 @@ import { createPod, type ApiServerClient } from './create-load.js';
 import { spawnServer, type Target } from './https.js';
 import { mutatingAdmissionPolicy, mutatingAdmissionPolicyBinding } from './mutating-policy.js';
 import { PATCH_SHAPES, type PatchShape, type PatchShapes } from './patch-shapes.js';
-import { PODS, request } from './pods.js';
+import { PODS, request, reviewBody } from './pods.js';
 import { BENCH_POLICY, writeBenchPolicy } from './policy.js';
 
 const run = promisify(execFile);
@@ -118,6 +118,22 @@ interface Tls {
   caBundle: string;
 }
 
+/**
+ * pod-hardener's own server and review path (bench/layer-server.ts) answering
+ * the decision made once, at start, for the typical pod: `--no-engine` alone
+ * writes the decision log, with `--no-log` too it does not.
+ */
+export const LAYERS = [
+  { name: "pod-hardener's server and log, no engine", slug: 'log', flags: ['--no-engine'] },
+  { name: "pod-hardener's server alone, no engine, no log", slug: 'http', flags: ['--no-engine', '--no-log'] },
+] as const;
+
+function startLayerServer(directory: string, tls: Tls, layer: (typeof LAYERS)[number]): Promise<Target> {
+  const bodyFile = join(directory, 'typical-review.json');
+  writeFileSync(bodyFile, reviewBody(typicalPod('any')));
+  return spawnServer(layer.name, [fileURLToPath(new URL('./layer-server.js', import.meta.url)), tls.certFile, tls.keyFile, bodyFile, ...layer.flags], 'stderr', /^(\d+)\n/);
+}
+
 /** The bare webhook (bench/bare-webhook.ts), given pod-hardener's patch for the typical pod. */
 function startBareWebhook(directory: string, tls: Tls): Promise<Target> {
   const patchesFile = join(directory, 'patches.json');
@@ -145,6 +161,8 @@ async function untilReady(client: ApiServerClient, configuration: Configuration)
 export interface StageOptions {
   /** Also the bare webhook's other patch shapes (no patch, one annotation, whole lists). */
   patchShapes?: boolean;
+  /** Also pod-hardener's own server with parts left out (bench/layer-server.ts): where its CPU per review goes at this rate. */
+  layers?: boolean;
   /** Node.js options of the webhook child (--cpu-prof…). */
   webhookNodeOptions?: string[];
   /** More `pod-hardener serve` options (--log-level…). */
@@ -171,6 +189,14 @@ async function stageConfigurations(plane: ControlPlane, directory: string, optio
     }),
     { name: 'pod-hardener', namespace: 'bench-webhook', body: JSON.stringify(typicalPod('bench-webhook')), webhookPid: hardener.pid, inForce: hardened },
   ];
+  const layerUrls: Array<{ name: string; url: string; namespace: string }> = [];
+  for (const layer of options.layers ? LAYERS : []) {
+    const server = await startLayerServer(directory, tls, layer);
+    started.push(server);
+    const namespace = `bench-layer-${layer.slug}`;
+    configurations.push({ name: layer.name, namespace, body: JSON.stringify(typicalPod(namespace)), webhookPid: server.pid, inForce: hardened });
+    layerUrls.push({ name: `layer-${layer.slug}`, url: `https://127.0.0.1:${server.port}/mutate`, namespace });
+  }
   for (const { namespace } of configurations) await createNamespace(plane, namespace, RESTRICTED);
   await applyObject(plane, mutatingAdmissionPolicy());
   await applyObject(plane, mutatingAdmissionPolicyBinding('bench-policy'));
@@ -178,6 +204,7 @@ async function stageConfigurations(plane: ControlPlane, directory: string, optio
   for (const shape of bareShapes(options.patchShapes ?? false)) {
     await applyObject(plane, webhookConfiguration(`bare-${shape}`, `https://127.0.0.1:${bare.port}/${shape}`, tls.caBundle, `bench-bare-${shape}`));
   }
+  for (const { name, url, namespace } of layerUrls) await applyObject(plane, webhookConfiguration(name, url, tls.caBundle, namespace));
   return configurations;
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --warm-up SECONDS] [-- --patch-shapes] [-- --only WORD] [-- --cpu-prof DIR]
+ * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --warm-up SECONDS] [-- --patch-shapes] [-- --layers] [-- --only WORD] [-- --cpu-prof DIR]
  *
  * What pod-hardener adds to pod creation through a real kube-apiserver, side
  * by side in one run with no mutation at all and with Kubernetes' own
@@ -16,6 +16,9 @@
  * Node.js webhook pays at this rate, and the API server's cost of that patch
  * without pod-hardener's work. --patch-shapes adds its other patches (none,
  * one annotation, whole lists), to read the API server's cost per shape.
+ * --layers adds pod-hardener's own server with parts left out
+ * (bench/layer-server.ts: no engine, with and without the decision log), to
+ * read where its CPU per review goes at the API server's rate.
  * --cpu-prof DIR: the webhook child writes a V8 CPU profile
  * there when it stops.
  */
@@ -44,6 +47,7 @@ const oneClientSeconds = Math.max(2, Math.round(seconds / 2));
 const warmUpSeconds = Number(value('--warm-up') ?? (quick ? 2 : 20));
 const cpuProfileDir = value('--cpu-prof');
 const patchShapes = flag('--patch-shapes');
+const layers = flag('--layers');
 /** --only WORD: measure only the configurations whose name contains WORD (and no mutation, the baseline). */
 const only = value('--only');
 const CLIENTS = 8;
@@ -170,7 +174,7 @@ async function main(): Promise<void> {
   say(`pod-hardener through a real kube-apiserver on ${JSON.stringify(report.machine)}`);
   const directory = mkdtempSync(join(tmpdir(), 'ph-bench-apiserver-'));
   const webhookNodeOptions = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(cpuProfileDir)] : [];
-  const stage = await startStage(directory, { webhookNodeOptions, patchShapes });
+  const stage = await startStage(directory, { webhookNodeOptions, patchShapes, layers });
   try {
     say(`Pod creation with ?dryRun=All, restricted namespaces, the typical pod; ${warmUpSeconds} s of warm-up, then ${rounds} alternating round(s): ${CLIENTS} clients for ${seconds} s, then one client for ${oneClientSeconds} s, per configuration`);
     const measured = stage.configurations.filter((c) => !only || c.name === 'no mutation' || c.name.includes(only));
