@@ -55,8 +55,8 @@ export interface ImageResolver {
   resolve(images: readonly string[], platform: Platform, budgetMs?: number): Promise<Map<string, ImageLookup>>;
   /** A reloaded policy; the cache is emptied (lists or mirrors may have changed what an image reads as). The same object again changes nothing, so a caller may pass the policy of every review. */
   setPolicy(policy: ImagesPolicy): void;
-  /** Re-reads dockerConfigFile (a rotated pull secret); on error the old credentials stay and the error is thrown. */
-  reloadCredentials(): void;
+  /** Puts new credentials in force (a rotated pull secret, parsed by the caller); tokens got with the old ones are forgotten. */
+  setCredentials(credentials: CredentialStore): void;
   /** Aborts lookups in flight and empties the cache. */
   close(): void;
 }
@@ -160,9 +160,8 @@ export function createImageResolver(options: ImageResolverOptions): ImageResolve
       cache = new LruCache<Outcome>(next.cacheSize, now);
       routes = new LruCache<Route>(next.cacheSize, now);
     },
-    reloadCredentials() {
-      if (options.dockerConfigFile === undefined) return;
-      credentials = loadDockerConfig(options.dockerConfigFile);
+    setCredentials(next) {
+      credentials = next;
       // Tokens and Basic headers got with the old credentials may still be valid: none is sent again.
       tokens.clear();
     },

@@ -160,10 +160,7 @@ export async function startWebhook(options: WebhookOptions): Promise<Webhook> {
   // Watched whatever images.resolve says now: a policy reload can turn resolving on, and the resolver holds the credentials either way.
   if (serve.registryConfig !== undefined) {
     watches.push(
-      reloadRegistryConfig(serve.registryConfig, () => {
-        // The resolver re-reads the file (just validated); if it changed again and broke meanwhile, this throws and counts as a failure.
-        images.reloadCredentials();
-      }, reloadDeps),
+      reloadRegistryConfig(serve.registryConfig, (credentials) => images.setCredentials(credentials), reloadDeps),
     );
   }
 
