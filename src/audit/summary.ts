@@ -76,7 +76,8 @@ export class AuditSummary {
   private firstTime: string | null = null;
   private lastTime: string | null = null;
   private readonly outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  private readonly modes: Record<string, number> = {};
+  /** By mode as the line says it: data from the log, so a Map (a "constructor" mode is just a name). */
+  private readonly modes = new Map<string, number>();
   private readonly changes = new Table(2);
   private readonly exemptions = new Table(2);
   private readonly refused = new Table(1);
@@ -107,7 +108,7 @@ export class AuditSummary {
     this.decisions += 1;
     this.outcomes[outcome] += 1;
     const mode = text(record.mode, 'unknown');
-    this.modes[mode] = (this.modes[mode] ?? 0) + 1;
+    this.modes.set(mode, (this.modes.get(mode) ?? 0) + 1);
     const namespace = text(record.namespace, '(none)');
     const time = typeof record.time === 'string' ? record.time : undefined;
     if (time) {
@@ -154,7 +155,7 @@ export class AuditSummary {
       firstTime: this.firstTime,
       lastTime: this.lastTime,
       outcomes: { ...this.outcomes },
-      modes: { ...this.modes },
+      modes: Object.fromEntries(this.modes),
       changesByControl: this.changes
         .sorted()
         .sort(byControlOrder)

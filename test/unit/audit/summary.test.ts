@@ -34,6 +34,18 @@ function sampleLog(): string[] {
 }
 
 describe('audit-summary', () => {
+  test('a mode named like an Object.prototype key in a hostile log line is counted as a name', () => {
+    const summary = new AuditSummary('day');
+    for (const mode of ['constructor', '__proto__', 'toString', 'constructor']) summary.addLine(line(pod(), { time: '2026-11-21T12:00:00.000Z', extra: { mode } }));
+    const modes = summary.report().modes;
+    expect(Object.getPrototypeOf(modes)).toBe(Object.prototype);
+    expect(Object.entries(modes)).toEqual([
+      ['constructor', 2],
+      ['__proto__', 1],
+      ['toString', 1],
+    ]);
+  });
+
   test('counts outcomes, changes, exemptions, skips and time buckets; skips and counts other lines', () => {
     const summary = new AuditSummary('day');
     for (const text of sampleLog()) summary.addLine(text);
