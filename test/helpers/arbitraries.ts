@@ -34,7 +34,8 @@ const seccompProfile = fc.oneof(
   fc.constant({ type: 'Localhost', localhostProfile: 'profiles/app.json' }),
 );
 
-const linuxSecurityContext: fc.Arbitrary<SecurityContext> = fc
+/** A Linux container's securityContext as a user might write it. */
+export const linuxSecurityContext: fc.Arbitrary<SecurityContext> = fc
   .record({
     privileged: maybe(fc.boolean()),
     allowPrivilegeEscalation: maybe(fc.boolean()),

@@ -11,7 +11,7 @@ import type { ImageLookup, ImageLookups } from '../../../src/engine/image-facts.
 import type { Container, Pod } from '../../../src/engine/pod.js';
 import { reviewAdmission, type ReviewDecision } from '../../../src/engine/review.js';
 import { apiValidationErrors, kubeletRefusals } from '../../helpers/api-rules.js';
-import { podArb, policyArb, PROTOTYPE_NAMES } from '../../helpers/arbitraries.js';
+import { linuxSecurityContext, podArb, policyArb, PROTOTYPE_NAMES } from '../../helpers/arbitraries.js';
 import { allContainers, applyStrictly, createRequest, ephemeralRequest, policy as parsePolicy, warningsOf } from '../../helpers/pods.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -176,6 +176,55 @@ describe('hardening that cannot be bypassed (random pods, hostile names, image f
         expect(decision.findings.some((f) => f.kind === 'notApplicable' && f.container === late.name)).toBe(true);
         const leftOut = decision.findings.filter((f) => f.kind === 'notApplicable' && f.detail === outcome.why).length;
         if (leftOut <= 3) expect(warningsOf(decision).join('\n')).toContain(`"${late.name}"`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/**
+ * Every object the engine copies is user data; a copy made by assignment
+ * would take a "__proto__" field as its prototype and read every field it
+ * lacks from it. The API server drops the field as unknown, so the pod must be
+ * hardened exactly as if it were not there.
+ */
+describe('a "__proto__" field in a security context is an unknown field, never a prototype', () => {
+  /** Adds an own "__proto__" field holding `hostile` to every security context and capabilities object (creating empty ones). */
+  function withProtoFields(pod: Pod, hostile: Record<string, unknown>): Pod {
+    const twin = structuredClone(pod);
+    const poison = (record: Record<string, unknown>): void => {
+      Object.defineProperty(record, '__proto__', { value: structuredClone(hostile), enumerable: true, writable: true, configurable: true });
+    };
+    twin.spec.securityContext ??= {};
+    poison(twin.spec.securityContext as Record<string, unknown>);
+    for (const container of allContainers(twin)) {
+      container.securityContext ??= {};
+      poison(container.securityContext as Record<string, unknown>);
+      if (container.securityContext.capabilities) poison(container.securityContext.capabilities as Record<string, unknown>);
+    }
+    // Over the wire: JSON.stringify writes the field, JSON.parse makes it an own field again.
+    return JSON.parse(JSON.stringify(twin)) as Pod;
+  }
+
+  /** The object as the API server keeps it: unknown "__proto__" fields dropped. */
+  const asStored = (value: unknown): unknown => JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === '__proto__' ? undefined : v));
+  const kinds = (decision: ReviewDecision): unknown => [
+    decision.containers.map((c) => [c.name, CONTROL_IDS.map((id) => c.outcomes.get(id)?.kind)]),
+    CONTROL_IDS.map((id) => decision.pod.get(id)?.kind),
+  ];
+
+  test('every decision and the stored result are those of the pod without the field', () => {
+    fc.assert(
+      fc.property(caseArb, linuxSecurityContext, ({ podCase, images, policy }, hostile) => {
+        const plain = review(podCase.pod, policy, images);
+        const poisoned = review(withProtoFields(podCase.pod, hostile), policy, images);
+        expect(kinds(poisoned.decision)).toEqual(kinds(plain.decision));
+        expect(poisoned.decision.patch.filter((op) => op.path.includes('__proto__'))).toEqual([]);
+        const stored = asStored(poisoned.result) as Pod;
+        const expected = asStored(plain.result) as Pod;
+        expect(allContainers(stored).map((c) => c.securityContext ?? {})).toEqual(allContainers(expected).map((c) => c.securityContext ?? {}));
+        expect(stored.spec.volumes).toEqual(expected.spec.volumes);
+        expect(stored.spec.securityContext ?? {}).toEqual(expected.spec.securityContext ?? {});
       }),
       { numRuns: RUNS },
     );
