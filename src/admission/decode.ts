@@ -4,6 +4,7 @@
  * the name of the field at fault.
  */
 import type { AdmissionRequest } from '../engine/admission-request.js';
+import { isObject } from '../engine/pod.js';
 import { badRequest, unsupportedMediaType } from './errors.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -11,10 +12,6 @@ export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export function checkContentType(contentType: string | undefined): void {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw unsupportedMediaType(contentType);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What V8's JSON.parse messages say went wrong, in words that quote nothing of the body. */

@@ -6,6 +6,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Policy } from '../config/policy.js';
 import { podCreateRequest, type AdmissionRequest } from '../engine/admission-request.js';
 import type { ImageLookup, ImageLookups } from '../engine/image-facts.js';
+import { isObject } from '../engine/pod.js';
 import { reviewAdmission } from '../engine/review.js';
 import { imagesToLookUp, podPlatform } from '../images/pod-images.js';
 import { formatPlatform } from '../images/platform.js';
@@ -80,8 +81,6 @@ function podOf(template: Record<string, unknown>): Record<string, unknown> {
   pod.spec = template.spec;
   return pod;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The pod templates of `object` (a document, or an item of a List found at `base`), in order; none for kinds without one. */
 export function findPodTemplates(object: unknown, base: readonly (string | number)[], place: Place): FoundTemplate[] {
