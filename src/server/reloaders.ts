@@ -74,9 +74,9 @@ export function reloadPolicy(configFile: string, apply: (policy: Policy) => void
  * The registry config (serve --registry-config: a mounted pull secret). It is
  * parsed here by the resolver's own parser and the result handed over, so an
  * unusable file is a failure before `apply` runs and the previous credentials
- * stay in force. The facts
- * are a count: credentials and the file's content are never logged (the
- * parser's errors name the file and the registry, not what they hold).
+ * stay in force. The facts are a count: credentials and the file's content
+ * are never logged (the parser's errors name the file and the registry, not
+ * what they hold).
  */
 export function reloadRegistryConfig(configFile: string, apply: (credentials: CredentialStore) => void, deps: ReloadDeps): FileWatch {
   return reload('registry-config', [configFile], () => {
