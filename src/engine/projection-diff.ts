@@ -1,44 +1,45 @@
 /**
  * The JSON Patch between a pass's projection before and after the controls
  * ran: fast-json-patch's compare() — the same walk, so the same operations in
- * the same order — except for how the values it adds are copied. compare()
- * copies each through JSON.stringify and JSON.parse, which was a third of the
- * engine's time for a typical pod; the projection holds parsed JSON only (no
- * toJSON, no undefined but where compare() writes null too), so a structural
- * copy gives the same values. Pointer segments are escaped by fast-json-patch's
- * own escapePathComponent: no path is spelled by hand.
+ * the same order — without its copy of the values it adds. compare() copies
+ * each through JSON.stringify and JSON.parse, which was a third of the engine's
+ * time for a typical pod. Here the operations carry the projection's own
+ * values: every value that differs between before and after is the engine's
+ * (copy on write copies deeply what a control changes, and the entries it adds
+ * are new), so the patch shares no object with the request
+ * (test/unit/engine/properties.test.ts checks it), and the projection is
+ * dropped once the patch is made. Pointer segments are escaped by
+ * fast-json-patch's own escapePathComponent: no path is spelled by hand.
  *
  * Subtrees the controls did not copy are the same objects before and after
  * (copy-on-write, context.ts), so the walk skips them at the first `===`.
  * test/unit/engine/projection-diff.test.ts checks it against compare().
  */
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import { setOwn } from './own.js';
 
 const { escapePathComponent } = fastJsonPatch;
 
 type Json = Record<string, unknown> | unknown[];
 
-/** A JSON value's copy; undefined becomes null, as JSON.stringify writes it in arrays. */
-function copy(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copy);
-  const result: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) setOwn(result, key, copy((value as Record<string, unknown>)[key]));
-  return result;
+/** An added value; undefined becomes null, as JSON.stringify writes it in arrays (and compare() copies it). */
+function added(value: unknown): unknown {
+  return value === undefined ? null : value;
 }
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null;
 }
 
-/** The change from `oldValue` to `newValue` at `path`: a walk into two containers of one kind, else a replace. */
-function change(oldValue: unknown, newValue: unknown, patch: Operation[], path: string): void {
+/**
+ * The change from `oldValue` to `newValue` at `path` + "/" + `key`: a walk into two containers of one
+ * kind, else a replace. The path is spelled only where an operation needs it: most fields are unchanged.
+ */
+function change(oldValue: unknown, newValue: unknown, patch: Operation[], path: string, key: string): void {
+  if (oldValue === newValue) return;
   if (isObject(oldValue) && isObject(newValue) && Array.isArray(oldValue) === Array.isArray(newValue)) {
-    generate(oldValue, newValue, patch, path);
-  } else if (oldValue !== newValue) {
-    patch.push({ op: 'replace', path, value: copy(newValue) });
+    generate(oldValue, newValue, patch, `${path}/${key}`);
+  } else {
+    patch.push({ op: 'replace', path: `${path}/${key}`, value: added(newValue) });
   }
 }
 
@@ -56,11 +57,11 @@ function generate(before: Json, after: Json, patch: Operation[], path: string): 
 function generateArray(before: readonly unknown[], after: readonly unknown[], patch: Operation[], path: string): void {
   // Backwards, as compare() does: removals come last index first, so each index is still right when applied.
   for (let index = before.length - 1; index >= 0; index -= 1) {
-    if (index < after.length) change(before[index], after[index], patch, `${path}/${index}`);
+    if (index < after.length) change(before[index], after[index], patch, path, String(index));
     else patch.push({ op: 'remove', path: `${path}/${index}` });
   }
   for (let index = before.length; index < after.length; index += 1) {
-    if (after[index] !== undefined) patch.push({ op: 'add', path: `${path}/${index}`, value: copy(after[index]) });
+    if (after[index] !== undefined) patch.push({ op: 'add', path: `${path}/${index}`, value: after[index] });
   }
 }
 
@@ -72,7 +73,8 @@ function generateObject(before: Record<string, unknown>, after: Record<string, u
     const oldValue = before[key];
     // A key whose new value is undefined is gone (JSON.stringify drops it), unless it was undefined before too.
     if (Object.hasOwn(after, key) && !(after[key] === undefined && oldValue !== undefined)) {
-      change(oldValue, after[key], patch, `${path}/${escapePathComponent(key)}`);
+      const newValue = after[key];
+      if (oldValue !== newValue) change(oldValue, newValue, patch, path, escapePathComponent(key));
     } else {
       patch.push({ op: 'remove', path: `${path}/${escapePathComponent(key)}` });
       deleted = true;
@@ -82,7 +84,7 @@ function generateObject(before: Record<string, unknown>, after: Record<string, u
   if (!deleted && newKeys.length === oldKeys.length) return;
   for (const key of newKeys) {
     if (!Object.hasOwn(before, key) && after[key] !== undefined) {
-      patch.push({ op: 'add', path: `${path}/${escapePathComponent(key)}`, value: copy(after[key]) });
+      patch.push({ op: 'add', path: `${path}/${escapePathComponent(key)}`, value: after[key] });
     }
   }
 }

@@ -50,6 +50,14 @@ function effective(pod: Pod, c: Container | undefined, key: 'runAsNonRoot' | 'se
   return c?.securityContext?.[key] ?? pod.spec.securityContext?.[key] ?? undefined;
 }
 
+/** Every object and array reachable from `value`, itself included. */
+function objectsIn(value: unknown, found = new Set<object>()): Set<object> {
+  if (typeof value !== 'object' || value === null || found.has(value)) return found;
+  found.add(value);
+  for (const item of Object.values(value)) objectsIn(item, found);
+  return found;
+}
+
 describe('engine properties over random pods', () => {
   test('the patch applies strictly, the result passes API validation and the kubelet, and a second pass is empty', () => {
     fc.assert(
@@ -95,6 +103,22 @@ describe('engine properties over random pods', () => {
             if (control === 'runAsNonRoot' || control === 'seccompProfile') expect(effective(result, now, control)).toEqual(effective(pod, old, control));
           }
         }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('the patch shares no object with the request, and the review leaves the request as it was', () => {
+    fc.assert(
+      fc.property(podArb(), policyArb, ({ pod }, policy) => {
+        const request = createRequest(pod);
+        const snapshot = structuredClone(request);
+        const decision = reviewAdmission(request, { policy: parsePolicy(policy) });
+        const requestObjects = objectsIn(request);
+        for (const op of [...decision.patch, ...(decision.wouldPatch ?? [])]) {
+          if ('value' in op) for (const object of objectsIn(op.value)) expect(requestObjects.has(object)).toBe(false);
+        }
+        expect(request).toEqual(snapshot);
       }),
       { numRuns: RUNS },
     );
