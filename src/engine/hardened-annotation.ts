@@ -28,6 +28,25 @@ export interface HardenedRecord {
   skipped?: Record<string, ControlId[]>;
 }
 
+/**
+ * A set of controls as bits, bit i for CONTROL_IDS[i]: a list written from it
+ * comes out in control order and without repeats, and merging two is an "or".
+ */
+export type ControlSet = number;
+
+/** The JSON of every control list, by set: ids need no escaping, and there are 64 lists. */
+const LIST_JSON: readonly string[] = Array.from({ length: 1 << CONTROL_IDS.length }, (_, set) => JSON.stringify(controlIds(set)));
+
+export function controlIds(set: ControlSet): ControlId[] {
+  return CONTROL_IDS.filter((_, bit) => (set & (1 << bit)) !== 0);
+}
+
+export function controlSet(ids: Iterable<ControlId>): ControlSet {
+  let set = 0;
+  for (const id of ids) set |= 1 << CONTROL_IDS.indexOf(id);
+  return set;
+}
+
 function controlList(value: unknown): ControlId[] {
   return Array.isArray(value) ? value.filter((id): id is ControlId => typeof id === 'string' && isControlId(id)) : [];
 }
@@ -51,22 +70,11 @@ export function parseHardenedRecord(value: string | undefined): { changed: Map<s
   }
 }
 
-/** Merges ids into a list in control order (the lists are at most six long). */
-function merge(into: readonly ControlId[] | undefined, ids: readonly ControlId[]): ControlId[] {
-  if (!into || into.length === 0) return [...ids];
-  return CONTROL_IDS.filter((id) => into.includes(id) || ids.includes(id));
-}
+const APPLIED_KIND = 'applied';
 
-/** The controls with outcome `kind`, in CONTROL_IDS order (not the order the controls ran in), so the lists come out ordered. */
-function idsOf(outcomes: ReadonlyMap<ControlId, Outcome>, kind: Outcome['kind']): ControlId[] {
-  return CONTROL_IDS.filter((id) => outcomes.get(id)?.kind === kind);
-}
-
-/** Appends `id` to the list of `name` in `map`, making the list on first use. */
-function addTo(map: Map<string, ControlId[]>, name: string, id: ControlId): void {
-  const ids = map.get(name);
-  if (ids) ids.push(id);
-  else map.set(name, [id]);
+/** Adds `set` to the set of `name` in `map`, if it has anything. */
+function addTo(map: Map<string, ControlSet>, name: string, set: ControlSet): void {
+  if (set !== 0) map.set(name, (map.get(name) ?? 0) | set);
 }
 
 /** The annotation value after this pass, or undefined when the pass changed nothing. */
@@ -75,36 +83,42 @@ export function hardenedAnnotationValue(
   containers: readonly ContainerReport[],
   pod: ReadonlyMap<ControlId, Outcome> = new Map(),
 ): string | undefined {
-  const applied = new Map<string, ControlId[]>();
-  const exempt = new Map<string, ControlId[]>();
-  const skipped = new Map<string, ControlId[]>();
+  const applied = new Map<string, ControlSet>();
+  const exempt = new Map<string, ControlSet>();
+  const skipped = new Map<string, ControlSet>();
   for (const container of containers) {
-    for (const id of CONTROL_IDS) {
-      const kind = container.outcomes.get(id)?.kind;
-      if (kind === 'applied') addTo(applied, container.name, id);
-      else if (kind === 'exempt') addTo(exempt, container.name, id);
-      else if (kind === 'notApplicable') addTo(skipped, container.name, id);
+    let appliedSet = 0;
+    let exemptSet = 0;
+    let skippedSet = 0;
+    for (let bit = 0; bit < CONTROL_IDS.length; bit += 1) {
+      const kind = container.outcomes.get(CONTROL_IDS[bit] as ControlId)?.kind;
+      if (kind === APPLIED_KIND) appliedSet |= 1 << bit;
+      else if (kind === 'exempt') exemptSet |= 1 << bit;
+      else if (kind === 'notApplicable') skippedSet |= 1 << bit;
     }
+    addTo(applied, container.name, appliedSet);
+    addTo(exempt, container.name, exemptSet);
+    addTo(skipped, container.name, skippedSet);
   }
-  const podApplied = idsOf(pod, 'applied');
-  if (applied.size === 0 && podApplied.length === 0) return undefined;
+  let podApplied = 0;
+  for (const [id, outcome] of pod) if (outcome.kind === APPLIED_KIND) podApplied |= 1 << CONTROL_IDS.indexOf(id);
+  if (applied.size === 0 && podApplied === 0) return undefined;
 
+  // What an earlier pass recorded comes first, in its order; this pass's changes merge into it.
   const earlier = parseHardenedRecord(previous);
-  const changed = earlier?.changed ?? new Map<string, ControlId[]>();
-  for (const [name, ids] of applied) changed.set(name, merge(changed.get(name), ids));
-  const podChanged = merge(earlier?.pod, podApplied);
+  let changed = applied;
+  if (earlier) {
+    changed = new Map(Array.from(earlier.changed, ([name, ids]) => [name, controlSet(ids)]));
+    for (const [name, set] of applied) changed.set(name, (changed.get(name) ?? 0) | set);
+  }
+  const podChanged = (earlier ? controlSet(earlier.pod) : 0) | podApplied;
 
   // A HardenedRecord's JSON, written directly: this runs for every patched pod.
   let json = `{"changed":${mapJson(changed)}`;
-  if (podChanged.length > 0) json += `,"pod":${listJson(podChanged)}`;
+  if (podChanged !== 0) json += `,"pod":${LIST_JSON[podChanged]}`;
   if (exempt.size > 0) json += `,"exempt":${mapJson(exempt)}`;
   if (skipped.size > 0) json += `,"skipped":${mapJson(skipped)}`;
   return `${json}}`;
-}
-
-/** Control ids are plain identifiers: nothing in them needs escaping. */
-function listJson(ids: readonly ControlId[]): string {
-  return ids.length === 0 ? '[]' : `["${ids.join('","')}"]`;
 }
 
 /** Names JSON writes as they are (what the API server accepts: DNS labels, and more). */
@@ -113,16 +127,18 @@ const PLAIN_NAME = /^[a-z0-9.-]+$/;
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
 
 /**
- * What JSON.stringify(Object.fromEntries(map)) writes, at a third of its cost.
- * Names are user data: any that is not plain is escaped by JSON.stringify, and
- * a map with an array-index name takes the object route, whose order lists
- * those names first.
+ * What JSON.stringify(Object.fromEntries(map)) writes with each set as its list
+ * of ids, at a fraction of its cost. Names are user data: any that is not
+ * plain is escaped by JSON.stringify, and a map with an array-index name takes
+ * the object route, whose order lists those names first.
  */
-export function mapJson(map: ReadonlyMap<string, readonly ControlId[]>): string {
+export function mapJson(map: ReadonlyMap<string, ControlSet>): string {
   let json = '';
-  for (const [name, ids] of map) {
-    if (ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1) return JSON.stringify(Object.fromEntries(map));
-    json += `${json === '' ? '' : ','}${PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name)}:${listJson(ids)}`;
+  for (const [name, set] of map) {
+    if (ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1) {
+      return JSON.stringify(Object.fromEntries(Array.from(map, ([key, value]) => [key, controlIds(value)])));
+    }
+    json += `${json === '' ? '' : ','}${PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name)}:${LIST_JSON[set]}`;
   }
   return `{${json}}`;
 }

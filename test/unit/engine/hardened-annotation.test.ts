@@ -1,11 +1,12 @@
 /**
  * The hardened annotation's JSON is written directly (mapJson), not through
  * JSON.stringify of an object: for any container names it must be exactly
- * what JSON.stringify(Object.fromEntries(map)) writes, hostile names included.
+ * what JSON.stringify(Object.fromEntries(map)) writes, hostile names included
+ * (each set of controls written as its list of ids, in control order).
  */
 import fc from 'fast-check';
 import { CONTROL_IDS } from '../../../src/engine/control-ids.js';
-import { mapJson } from '../../../src/engine/hardened-annotation.js';
+import { controlSet, mapJson } from '../../../src/engine/hardened-annotation.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 400);
 
@@ -21,15 +22,16 @@ describe('mapJson', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(name, ids), { maxLength: 6 }), (entries) => {
         const map = new Map(entries);
-        expect(mapJson(map)).toBe(JSON.stringify(Object.fromEntries(map)));
-        expect(JSON.parse(mapJson(map))).toEqual(Object.fromEntries(map));
+        const sets = new Map(Array.from(map, ([key, list]) => [key, controlSet(list)]));
+        expect(mapJson(sets)).toBe(JSON.stringify(Object.fromEntries(map)));
+        expect(JSON.parse(mapJson(sets))).toEqual(Object.fromEntries(map));
       }),
       { numRuns: RUNS },
     );
   });
 
   test('array-index names come first in numeric order, as an object lists them', () => {
-    const map = new Map([['web', ['capabilities' as const]], ['10', ['seccompProfile' as const]], ['2', ['runAsNonRoot' as const]]]);
+    const map = new Map([['web', controlSet(['capabilities'])], ['10', controlSet(['seccompProfile'])], ['2', controlSet(['runAsNonRoot'])]]);
     expect(mapJson(map)).toBe('{"2":["runAsNonRoot"],"10":["seccompProfile"],"web":["capabilities"]}');
   });
 });
