@@ -22,7 +22,6 @@ export interface ContainerView {
 }
 
 export interface PodView {
-  metadata?: { annotations?: Record<string, string> | null };
   spec: {
     securityContext?: SecurityContext | null;
     volumes?: Volume[] | null;

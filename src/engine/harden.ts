@@ -12,7 +12,7 @@ import { hardenedAnnotationValue } from './hardened-annotation.js';
 import type { ImageLookups } from './image-facts.js';
 import type { Outcome } from './outcome.js';
 import { own } from './own.js';
-import { diffProjection } from './projection-diff.js';
+import { diffProjection, escapePathComponent } from './projection-diff.js';
 import { allContainers, CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
 import { applyAllowPrivilegeEscalation } from './controls/allow-privilege-escalation.js';
 import { applyCapabilities } from './controls/capabilities.js';
@@ -67,13 +67,12 @@ export interface HardenResult {
 }
 
 /**
- * Projects the pod onto the fields a pass may change, keeping the pod's own
- * structure so the diff's paths are the pod's paths. The projection shares the
- * request's objects; controls copy what they write (see context.ts).
+ * Projects the pod onto the fields the controls may change, keeping the pod's
+ * own structure so the diff's paths are the pod's paths. The projection shares
+ * the request's objects; controls copy what they write (see context.ts).
  */
 function project(pod: Pod): PodView {
   const view: PodView = { spec: {} };
-  if (pod.metadata) view.metadata = 'annotations' in pod.metadata ? { annotations: pod.metadata.annotations } : {};
   const spec = pod.spec;
   if ('securityContext' in spec) view.spec.securityContext = spec.securityContext;
   if ('volumes' in spec) view.spec.volumes = spec.volumes;
@@ -149,16 +148,32 @@ export function hardenPod(input: HardenInput): HardenResult {
     }
     return report;
   });
+  const patch = diffProjection(before, after);
   if (input.hardenedAnnotationKey && state.podLevelMutable) {
     const key = input.hardenedAnnotationKey;
-    const value = hardenedAnnotationValue(own(pod.metadata?.annotations, key), containers, state.podOutcomes);
-    if (value !== undefined) {
-      if (!after.metadata) after.metadata = {};
-      // A new map: the request's annotations stay as they were. The key is the policy's, never user data.
-      const annotations = { ...after.metadata.annotations };
-      annotations[key] = value;
-      after.metadata.annotations = annotations;
-    }
+    const previous = own(pod.metadata?.annotations, key);
+    const value = hardenedAnnotationValue(previous, containers, state.podOutcomes);
+    if (value !== undefined && value !== previous) addAnnotation(patch, pod, key, value);
   }
-  return { patch: diffProjection(before, after), containers, pod: state.podOutcomes, findings: state.findings };
+  return { patch, containers, pod: state.podOutcomes, findings: state.findings };
+}
+
+/**
+ * Writes our annotation into the patch, as the diff would with metadata in the
+ * projection — the same operation at the same place (first, as the diff walks
+ * metadata before spec; last where the pod has no metadata, as a new field) —
+ * without copying and walking the pod's other annotations.
+ */
+function addAnnotation(patch: Operation[], pod: Pod, key: string, value: string): void {
+  const metadata = pod.metadata;
+  if (metadata === undefined || metadata === null) {
+    patch.push({ op: metadata === null ? 'replace' : 'add', path: '/metadata', value: { annotations: { [key]: value } } });
+    return;
+  }
+  const annotations = metadata.annotations;
+  if (annotations === undefined || annotations === null) {
+    patch.unshift({ op: annotations === null ? 'replace' : 'add', path: '/metadata/annotations', value: { [key]: value } });
+  } else {
+    patch.unshift({ op: Object.hasOwn(annotations, key) ? 'replace' : 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
+  }
 }

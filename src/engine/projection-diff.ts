@@ -17,7 +17,8 @@
  */
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 
-const { escapePathComponent } = fastJsonPatch;
+/** fast-json-patch's escaping of one pointer segment ("~" and "/"). */
+export const { escapePathComponent } = fastJsonPatch;
 
 type Json = Record<string, unknown> | unknown[];
 

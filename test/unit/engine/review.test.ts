@@ -1,6 +1,10 @@
 import { container, createRequest, ephemeralRequest, harden, pod, policy, review, applyStrictly, warningsOf } from '../../helpers/pods.js';
 import { restrictedViolations } from '../../helpers/api-rules.js';
+import fastJsonPatch from 'fast-json-patch';
+import type { Pod } from '../../../src/engine/pod.js';
 import { reviewAdmission } from '../../../src/engine/review.js';
+
+const { compare } = fastJsonPatch;
 
 describe('which reviews are patched', () => {
   test('a bare pod is hardened to the restricted standard', () => {
@@ -128,6 +132,35 @@ describe('idempotence and the hardened annotation', () => {
     delete input.metadata?.annotations;
     const { pod: result } = harden(input);
     expect(Object.keys(result.metadata?.annotations ?? {})).toEqual(['pod-hardener.io/hardened']);
+  });
+
+  test.each([
+    { has: 'no metadata', shape: (p: Pod) => void delete (p as { metadata?: unknown }).metadata, op: 'add', path: '/metadata', place: 'last' },
+    { has: 'metadata: null', shape: (p: Pod) => void (p.metadata = null), op: 'replace', path: '/metadata', place: 'last' },
+    { has: 'no annotations', shape: (p: Pod) => void delete p.metadata?.annotations, op: 'add', path: '/metadata/annotations', place: 'first' },
+    { has: 'annotations: null', shape: (p: Pod) => void (p.metadata = { ...p.metadata, annotations: null }), op: 'replace', path: '/metadata/annotations', place: 'first' },
+    { has: 'other annotations', shape: (p: Pod) => void (p.metadata = { ...p.metadata, annotations: { 'team.example/owner': 'a' } }), op: 'add', path: '/metadata/annotations/pod-hardener.io~1hardened', place: 'first' },
+    { has: 'a stale record', shape: (p: Pod) => void (p.metadata = { ...p.metadata, annotations: { 'pod-hardener.io/hardened': '{"changed":{"old":["privileged"]}}' } }), op: 'replace', path: '/metadata/annotations/pod-hardener.io~1hardened', place: 'first' },
+  ] as const)('where the pod has $has, the annotation is one $op of $path (what a diff of the whole pod gives), placed $place in the patch', ({ has, shape, op, path, place }) => {
+    const input = pod();
+    shape(input);
+    const decision = review(input);
+    const result = applyStrictly(input, decision.patch);
+    const operation = place === 'first' ? decision.patch[0] : decision.patch.at(-1);
+    expect(operation).toMatchObject({ op, path });
+    expect(compare(input, result).filter((o) => o.path.startsWith('/metadata'))).toMatchObject([{ op, path }]);
+    expect(decision.patch.filter((o) => o.path.startsWith('/metadata'))).toHaveLength(1);
+    expect(JSON.parse(result.metadata?.annotations?.['pod-hardener.io/hardened'] ?? '{}').changed).toHaveProperty('app');
+    if (has === 'other annotations') expect(result.metadata?.annotations?.['team.example/owner']).toBe('a');
+  });
+
+  test('a record that already says what this pass would write is not written again', () => {
+    const first = harden(pod());
+    const again = structuredClone(first.pod);
+    again.spec.containers = pod().spec.containers ?? [];
+    const decision = review(again);
+    expect(decision.patch.length).toBeGreaterThan(0);
+    expect(decision.patch.some((o) => o.path.startsWith('/metadata'))).toBe(false);
   });
 
   test('the input pod is never changed', () => {
