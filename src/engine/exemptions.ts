@@ -116,8 +116,9 @@ export function readExemptions(
   if (podValue !== undefined) consider(undefined, keys.exempt, podValue);
 
   const known = new Set(containerNames);
-  for (const [key, value] of Object.entries(annotations)) {
+  for (const key of Object.keys(annotations)) {
     if (!key.startsWith(keys.containerPrefix)) continue;
+    const value = annotations[key] as string;
     const name = key.slice(keys.containerPrefix.length);
     if (!known.has(name)) {
       findings.push({ kind: 'annotation', detail: `${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored` });
@@ -133,7 +134,8 @@ export function readExemptions(
   const podWide = granted.get('') ?? new Set<ControlId>();
   return {
     reason,
-    isExempt: (containerName, control) => podWide.has(control) || (granted.get(containerName)?.has(control) ?? false),
+    // Asked for every container and control of every review: most pods have no exemption at all.
+    isExempt: granted.size === 0 ? () => false : (containerName, control) => podWide.has(control) || (granted.get(containerName)?.has(control) ?? false),
     refused,
     writablePaths: parseWritablePaths(own(annotations, keys.writablePaths), keys.writablePaths, findings),
     findings,

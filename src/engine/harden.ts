@@ -174,6 +174,14 @@ function addAnnotation(patch: Operation[], pod: Pod, key: string, value: string)
   if (annotations === undefined || annotations === null) {
     patch.unshift({ op: annotations === null ? 'replace' : 'add', path: '/metadata/annotations', value: { [key]: value } });
   } else {
-    patch.unshift({ op: Object.hasOwn(annotations, key) ? 'replace' : 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
+    patch.unshift({ op: Object.hasOwn(annotations, key) ? 'replace' : 'add', path: annotationPointer(key), value });
   }
+}
+
+/** The last key's pointer: the key is the policy's, the same review after review. */
+let pointer = { key: '', path: '' };
+
+function annotationPointer(key: string): string {
+  if (pointer.key !== key) pointer = { key, path: `/metadata/annotations/${escapePathComponent(key)}` };
+  return pointer.path;
 }

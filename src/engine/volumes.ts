@@ -20,6 +20,9 @@ export function normalizeMountPath(path: string): string {
  * regular expressions: it runs for every mount the control adds.
  */
 function slug(text: string): string {
+  // Most names are slugs already ("log-shipper"), and most paths one after their first "/" ("/tmp").
+  const from = text.startsWith('/') ? 1 : 0;
+  if (isSlug(text, from)) return from === 0 ? text : text.slice(from);
   const lower = text.toLowerCase();
   let result = '';
   let pendingDash = false;
@@ -34,6 +37,19 @@ function slug(text: string): string {
     }
   }
   return result;
+}
+
+/** Whether text[from..] is non-empty, [a-z0-9] and single "-" between them. */
+function isSlug(text: string, from: number): boolean {
+  if (text.length <= from) return false;
+  let dash = true;
+  for (let i = from; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) dash = false;
+    else if (code === 45 && !dash) dash = true;
+    else return false;
+  }
+  return !dash;
 }
 
 function trimToLabel(text: string, max: number): string {

@@ -20,26 +20,46 @@ function allowedAdds(add: readonly string[], spelling: ReadonlyMap<string, strin
   return [...new Set(add.flatMap((name) => spelling.get(capabilityKey(name)) ?? []))];
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The policy's allowed capabilities by key, made once per policy (one policy serves review after review). */
+const spellings = new WeakMap<readonly string[], ReadonlyMap<string, string>>();
+
+function spellingOf(allowed: readonly string[]): ReadonlyMap<string, string> {
+  let spelling = spellings.get(allowed);
+  if (!spelling) {
+    spelling = new Map(allowed.map((name) => [capabilityKey(name), name]));
+    spellings.set(allowed, spelling);
+  }
+  return spelling;
+}
+
 export function applyCapabilities(state: PassState): void {
-  const spelling = new Map(state.settings.allowedCapabilities.map((name) => [capabilityKey(name), name]));
+  const spelling = spellingOf(state.settings.allowedCapabilities);
   const enforce = state.settings.strictness === 'enforce';
 
   forEachTarget(state, 'capabilities', true, (target) => {
-    const current = securityContext(target).capabilities ?? {};
-    const drop = current.drop ?? [];
-    const add = current.add ?? [];
+    const current = securityContext(target).capabilities;
+    const drop = current?.drop ?? NONE;
+    const add = current?.add ?? NONE;
     // Pod Security Standards (restricted) look for the exact string "ALL".
     const dropsAll = drop.includes('ALL');
     const keptAdds = enforce && add.length > 0 ? allowedAdds(add, spelling) : add;
     const dropChange = !dropsAll && (enforce || drop.length === 0);
-    const addChange = keptAdds.length !== add.length || keptAdds.some((name, i) => name !== add[i]);
+    const addChange = keptAdds !== add && !sameList(keptAdds, add);
     const disallowed = keptAdds.length > 0 ? keptAdds.filter((name) => !spelling.has(capabilityKey(name))) : keptAdds;
 
     if (dropChange || addChange) {
       const capabilities = writableSecurityContext(target).capabilities ?? {};
       if (dropChange) capabilities.drop = [...drop, 'ALL'];
       if (addChange) {
-        if (keptAdds.length > 0) capabilities.add = keptAdds;
+        if (keptAdds.length > 0) capabilities.add = [...keptAdds];
         else delete capabilities.add;
       }
       writableSecurityContext(target).capabilities = capabilities;

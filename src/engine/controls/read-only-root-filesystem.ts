@@ -23,8 +23,8 @@ export function applyReadOnlyRootFilesystem(state: PassState): void {
     if (current === false && state.settings.strictness === 'fill') {
       return kept('fill mode keeps the explicit readOnlyRootFilesystem: false');
     }
-    const mounted = new Set((target.view.volumeMounts ?? []).map((mount) => normalizeMountPath(mount.mountPath)));
-    const missing = requiredPaths(state, target).filter((path) => !mounted.has(path));
+    const mounts = target.view.volumeMounts ?? [];
+    const missing = requiredPaths(state, target).filter((path) => !mounts.some((mount) => normalizeMountPath(mount.mountPath) === path));
     const obstacle = missing.length > 0 ? whyNoNewMounts(state, target, missing) : undefined;
     if (obstacle) return current === true ? SATISFIED : notApplicable(obstacle);
 
@@ -45,8 +45,8 @@ export function applyReadOnlyRootFilesystem(state: PassState): void {
  * into their own volume, an emptyDir does not (docs/images.md).
  */
 function requiredPaths(state: PassState, target: Target): string[] {
-  const terminationPath = typeof target.original.terminationMessagePath === 'string' ? normalizeMountPath(target.original.terminationMessagePath) : DEFAULT_TERMINATION_MESSAGE_PATH;
   const paths = ['/tmp'];
+  const terminationPath = state.exemptions.writablePaths.length > 0 ? terminationMessagePath(target) : undefined;
   for (const path of state.exemptions.writablePaths) {
     if (path !== terminationPath) paths.push(path);
     else state.findings.push({ kind: 'writablePathRefused', container: target.name, controls: ['readOnlyRootFilesystem'], detail: `writable path ${path} is the container's terminationMessagePath, a file the kubelet manages; not mounted` });
@@ -70,6 +70,11 @@ function requiredPaths(state: PassState, target: Target): string[] {
     if (!forbidden) paths.push(path);
   }
   return paths;
+}
+
+function terminationMessagePath(target: Target): string {
+  const path = target.original.terminationMessagePath;
+  return typeof path === 'string' ? normalizeMountPath(path) : DEFAULT_TERMINATION_MESSAGE_PATH;
 }
 
 function whyNoNewMounts(state: PassState, target: Target, missing: readonly string[]): string | undefined {

@@ -51,7 +51,8 @@ export function applySeccompProfile(state: PassState): void {
   const enforce = state.settings.strictness === 'enforce';
   const annotations = state.pod.metadata?.annotations;
   const podBlocked = asksForAnotherProfile(own(annotations, LEGACY_POD_ANNOTATION));
-  const containerBlocked = (target: Target): boolean => asksForAnotherProfile(own(annotations, LEGACY_CONTAINER_ANNOTATION_PREFIX + target.name));
+  const legacy = legacyContainerProfiles(annotations);
+  const containerBlocked = (target: Target): boolean => legacy !== undefined && asksForAnotherProfile(legacy.get(target.name));
 
   // The pod-level field is replaced only when no exempt container inherits it.
   const podField = podSecurityContext(state).seccompProfile?.type;
@@ -74,6 +75,17 @@ export function applySeccompProfile(state: PassState): void {
     const early = preliminaryOutcome(state, target, CONTROL, true);
     target.outcomes.set(CONTROL, early ?? decide(target, inherited, containerBlocked(target), podBlocked, enforce));
   }
+}
+
+/** The legacy per-container annotations by container name; undefined when there are none (nearly every pod). */
+function legacyContainerProfiles(annotations: Readonly<Record<string, string>> | null | undefined): Map<string, string> | undefined {
+  let profiles: Map<string, string> | undefined;
+  for (const key in annotations) {
+    if (!key.startsWith(LEGACY_CONTAINER_ANNOTATION_PREFIX) || !Object.hasOwn(annotations, key)) continue;
+    profiles ??= new Map();
+    profiles.set(key.slice(LEGACY_CONTAINER_ANNOTATION_PREFIX.length), annotations[key] as string);
+  }
+  return profiles;
 }
 
 function decide(target: Target, inherited: string | undefined, blocked: boolean, podBlocked: boolean, enforce: boolean): Outcome {
