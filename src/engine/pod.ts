@@ -120,70 +120,81 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalObject(value: unknown, field: string): void {
+/*
+ * The checks below name the field they report as `${parent}.${name}`, joined
+ * only when they throw: a well-formed pod, the usual case, spells no field.
+ */
+
+function optionalObject(value: unknown, parent: string, name: string): void {
   if (value !== undefined && value !== null && !isObject(value)) {
-    throw new PodShapeError(field, 'must be an object');
+    throw new PodShapeError(`${parent}.${name}`, 'must be an object');
   }
 }
 
-function optionalArray(value: unknown, field: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new PodShapeError(field, 'must be a list');
+function optionalArray(value: unknown, parent: string, name: string): readonly unknown[] {
+  if (value === undefined || value === null) return NONE;
+  if (!Array.isArray(value)) throw new PodShapeError(`${parent}.${name}`, 'must be a list');
   return value;
 }
 
-function optionalBoolean(value: unknown, field: string): void {
-  if (value !== undefined && value !== null && typeof value !== 'boolean') {
-    throw new PodShapeError(field, 'must be true or false');
+const NONE: readonly unknown[] = Object.freeze([]);
+
+function optionalStringList(value: unknown, parent: string, name: string): void {
+  const items = optionalArray(value, parent, name);
+  for (let i = 0; i < items.length; i += 1) {
+    if (typeof items[i] !== 'string') throw new PodShapeError(`${parent}.${name}[${i}]`, 'must be a string');
   }
 }
 
-function optionalStringList(value: unknown, field: string): void {
-  for (const [i, item] of optionalArray(value, field).entries()) {
-    if (typeof item !== 'string') throw new PodShapeError(`${field}[${i}]`, 'must be a string');
-  }
-}
+const BOOLEAN_FIELDS = ['allowPrivilegeEscalation', 'privileged', 'runAsNonRoot', 'readOnlyRootFilesystem'] as const;
 
-function checkSecurityContext(value: unknown, field: string): void {
-  optionalObject(value, field);
-  if (!isObject(value)) return;
-  for (const key of ['allowPrivilegeEscalation', 'privileged', 'runAsNonRoot', 'readOnlyRootFilesystem']) {
-    optionalBoolean(value[key], `${field}.${key}`);
+function checkSecurityContext(value: unknown, parent: string): void {
+  if (value === undefined || value === null) return;
+  if (!isObject(value)) throw new PodShapeError(`${parent}.securityContext`, 'must be an object');
+  for (const key of BOOLEAN_FIELDS) {
+    const flag = value[key];
+    if (flag !== undefined && flag !== null && typeof flag !== 'boolean') throw new PodShapeError(`${parent}.securityContext.${key}`, 'must be true or false');
   }
   const uid = value.runAsUser;
   if (uid !== undefined && uid !== null && !Number.isInteger(uid)) {
-    throw new PodShapeError(`${field}.runAsUser`, 'must be an integer');
+    throw new PodShapeError(`${parent}.securityContext.runAsUser`, 'must be an integer');
   }
-  optionalObject(value.capabilities, `${field}.capabilities`);
-  if (isObject(value.capabilities)) {
-    optionalStringList(value.capabilities.add, `${field}.capabilities.add`);
-    optionalStringList(value.capabilities.drop, `${field}.capabilities.drop`);
+  const { capabilities, seccompProfile } = value;
+  if (capabilities !== undefined && capabilities !== null) {
+    optionalObject(capabilities, `${parent}.securityContext`, 'capabilities');
+    const capabilitiesPath = `${parent}.securityContext.capabilities`;
+    optionalStringList((capabilities as Record<string, unknown>).add, capabilitiesPath, 'add');
+    optionalStringList((capabilities as Record<string, unknown>).drop, capabilitiesPath, 'drop');
   }
-  optionalObject(value.seccompProfile, `${field}.seccompProfile`);
-  if (isObject(value.seccompProfile) && value.seccompProfile.type !== undefined && typeof value.seccompProfile.type !== 'string') {
-    throw new PodShapeError(`${field}.seccompProfile.type`, 'must be a string');
+  if (seccompProfile !== undefined && seccompProfile !== null) {
+    optionalObject(seccompProfile, `${parent}.securityContext`, 'seccompProfile');
+    const type = (seccompProfile as Record<string, unknown>).type;
+    if (type !== undefined && typeof type !== 'string') throw new PodShapeError(`${parent}.securityContext.seccompProfile.type`, 'must be a string');
   }
 }
 
 function checkContainer(value: unknown, field: string): void {
   if (!isObject(value)) throw new PodShapeError(field, 'must be an object');
   if (typeof value.name !== 'string' || value.name === '') throw new PodShapeError(`${field}.name`, 'must be a non-empty string');
-  checkSecurityContext(value.securityContext, `${field}.securityContext`);
-  for (const [i, mount] of optionalArray(value.volumeMounts, `${field}.volumeMounts`).entries()) {
+  checkSecurityContext(value.securityContext, field);
+  const mounts = optionalArray(value.volumeMounts, field, 'volumeMounts');
+  for (let i = 0; i < mounts.length; i += 1) {
+    const mount = mounts[i];
     if (!isObject(mount) || typeof mount.mountPath !== 'string' || typeof mount.name !== 'string') {
       throw new PodShapeError(`${field}.volumeMounts[${i}]`, 'must have a string name and mountPath');
     }
   }
-  for (const [i, device] of optionalArray(value.volumeDevices, `${field}.volumeDevices`).entries()) {
-    if (!isObject(device)) throw new PodShapeError(`${field}.volumeDevices[${i}]`, 'must be an object');
+  const devices = optionalArray(value.volumeDevices, field, 'volumeDevices');
+  for (let i = 0; i < devices.length; i += 1) {
+    if (!isObject(devices[i])) throw new PodShapeError(`${field}.volumeDevices[${i}]`, 'must be an object');
   }
 }
 
-function checkStringMap(value: unknown, field: string): void {
-  optionalObject(value, field);
-  if (!isObject(value)) return;
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== 'string') throw new PodShapeError(`${field}[${JSON.stringify(key)}]`, 'must be a string');
+function checkStringMap(value: unknown, parent: string, name: string): void {
+  if (value === undefined || value === null) return;
+  if (!isObject(value)) throw new PodShapeError(`${parent}.${name}`, 'must be an object');
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && typeof value[key] !== 'string') throw new PodShapeError(`${parent}.${name}[${JSON.stringify(key)}]`, 'must be a string');
   }
 }
 
@@ -193,25 +204,27 @@ function checkStringMap(value: unknown, field: string): void {
  */
 export function readPod(value: unknown, field = 'object'): Pod {
   if (!isObject(value)) throw new PodShapeError(field, 'must be an object');
-  optionalObject(value.metadata, `${field}.metadata`);
-  if (isObject(value.metadata)) {
-    checkStringMap(value.metadata.annotations, `${field}.metadata.annotations`);
-    checkStringMap(value.metadata.labels, `${field}.metadata.labels`);
-    optionalArray(value.metadata.ownerReferences, `${field}.metadata.ownerReferences`);
+  const metadata = value.metadata;
+  if (metadata !== undefined && metadata !== null) {
+    if (!isObject(metadata)) throw new PodShapeError(`${field}.metadata`, 'must be an object');
+    checkStringMap(metadata.annotations, `${field}.metadata`, 'annotations');
+    checkStringMap(metadata.labels, `${field}.metadata`, 'labels');
+    optionalArray(metadata.ownerReferences, `${field}.metadata`, 'ownerReferences');
   }
   if (!isObject(value.spec)) throw new PodShapeError(`${field}.spec`, 'must be an object');
   const spec = value.spec;
-  checkSecurityContext(spec.securityContext, `${field}.spec.securityContext`);
-  optionalObject(spec.os, `${field}.spec.os`);
-  for (const [i, volume] of optionalArray(spec.volumes, `${field}.spec.volumes`).entries()) {
+  checkSecurityContext(spec.securityContext, `${field}.spec`);
+  optionalObject(spec.os, `${field}.spec`, 'os');
+  const volumes = optionalArray(spec.volumes, `${field}.spec`, 'volumes');
+  for (let i = 0; i < volumes.length; i += 1) {
+    const volume = volumes[i];
     if (!isObject(volume) || typeof volume.name !== 'string') {
       throw new PodShapeError(`${field}.spec.volumes[${i}]`, 'must have a string name');
     }
   }
   for (const list of CONTAINER_LISTS) {
-    for (const [i, container] of optionalArray(spec[list], `${field}.spec.${list}`).entries()) {
-      checkContainer(container, `${field}.spec.${list}[${i}]`);
-    }
+    const containers = optionalArray(spec[list], `${field}.spec`, list);
+    for (let i = 0; i < containers.length; i += 1) checkContainer(containers[i], `${field}.spec.${list}[${i}]`);
   }
   return value as Pod;
 }
