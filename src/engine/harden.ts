@@ -5,15 +5,16 @@
  */
 import type { Operation } from 'fast-json-patch';
 import type { ControlId } from './control-ids.js';
-import type { ContainerView, HardenSettings, PassState, PodView, Target } from './context.js';
+import type { HardenSettings, PassState, PodView, Target } from './context.js';
 import type { Exemptions } from './exemptions.js';
 import type { Finding } from './findings.js';
 import { hardenedAnnotationValue } from './hardened-annotation.js';
 import type { ImageLookups } from './image-facts.js';
 import type { Outcome } from './outcome.js';
 import { own } from './own.js';
-import { diffProjection, escapePathComponent } from './projection-diff.js';
-import { allContainers, CONTAINER_LISTS, containerKind, isWindowsPod, type Container, type ContainerKind, type ContainerList, type Pod } from './pod.js';
+import { escapePathComponent } from './projection-diff.js';
+import { diffView, project } from './projection.js';
+import { allContainers, CONTAINER_LISTS, containerKind, isWindowsPod, type ContainerKind, type ContainerList, type Pod } from './pod.js';
 import { applyAllowPrivilegeEscalation } from './controls/allow-privilege-escalation.js';
 import { applyCapabilities } from './controls/capabilities.js';
 import { applyPrivileged } from './controls/privileged.js';
@@ -66,31 +67,6 @@ export interface HardenResult {
   findings: Finding[];
 }
 
-/**
- * Projects the pod onto the fields the controls may change, keeping the pod's
- * own structure so the diff's paths are the pod's paths. The projection shares
- * the request's objects; controls copy what they write (see context.ts).
- */
-function project(pod: Pod): PodView {
-  const view: PodView = { spec: {} };
-  const spec = pod.spec;
-  if ('securityContext' in spec) view.spec.securityContext = spec.securityContext;
-  if ('volumes' in spec) view.spec.volumes = spec.volumes;
-  for (const list of CONTAINER_LISTS) {
-    if (!(list in spec)) continue;
-    const containers = spec[list];
-    view.spec[list] = containers ? containers.map(containerView) : containers;
-  }
-  return view;
-}
-
-function containerView(container: Container): ContainerView {
-  const view: ContainerView = {};
-  if ('securityContext' in container) view.securityContext = container.securityContext;
-  if ('volumeMounts' in container) view.volumeMounts = container.volumeMounts;
-  return view;
-}
-
 function targetsOf(pod: Pod, view: PodView, onlyEphemeral: ReadonlySet<string> | undefined): Target[] {
   const targets: Target[] = [];
   for (const list of CONTAINER_LISTS) {
@@ -117,7 +93,6 @@ function targetsOf(pod: Pod, view: PodView, onlyEphemeral: ReadonlySet<string> |
 
 export function hardenPod(input: HardenInput): HardenResult {
   const { pod } = input;
-  const before = project(pod);
   const after = project(pod);
   const targets = targetsOf(pod, after, input.onlyEphemeral);
   const state: PassState = {
@@ -148,7 +123,7 @@ export function hardenPod(input: HardenInput): HardenResult {
     }
     return report;
   });
-  const patch = diffProjection(before, after);
+  const patch = diffView(pod, after);
   if (input.hardenedAnnotationKey && state.podLevelMutable) {
     const key = input.hardenedAnnotationKey;
     const previous = own(pod.metadata?.annotations, key);

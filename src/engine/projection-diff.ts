@@ -1,19 +1,18 @@
 /**
- * The JSON Patch between a pass's projection before and after the controls
- * ran: fast-json-patch's compare() — the same walk, so the same operations in
- * the same order — without its copy of the values it adds. compare() copies
- * each through JSON.stringify and JSON.parse, which was a third of the engine's
- * time for a typical pod. Here the operations carry the projection's own
- * values: every value that differs between before and after is the engine's
- * (copy on write copies deeply what a control changes, and the entries it adds
- * are new), so the patch shares no object with the request
- * (test/unit/engine/properties.test.ts checks it), and the projection is
- * dropped once the patch is made. Pointer segments are escaped by
+ * fast-json-patch's compare() — the same walk, so the same operations in the
+ * same order — without its copy of the values it adds: projection.ts walks the
+ * pod's fields with it. compare() copies each value through JSON.stringify and
+ * JSON.parse, which was a third of the engine's time for a typical pod. Here
+ * the operations carry the view's own values: every value that differs between
+ * the pod and the view is the engine's (copy on write copies deeply what a
+ * control changes, and the entries it adds are new), so the patch shares no
+ * object with the request (test/unit/engine/properties.test.ts checks it), and
+ * the view is dropped once the patch is made. Pointer segments are escaped by
  * fast-json-patch's own escapePathComponent: no path is spelled by hand.
  *
- * Subtrees the controls did not copy are the same objects before and after
- * (copy-on-write, context.ts), so the walk skips them at the first `===`.
- * test/unit/engine/projection-diff.test.ts checks it against compare().
+ * A subtree no control copied is the same object on both sides, skipped at the
+ * first `===`. test/unit/engine/projection-diff.test.ts checks the walk
+ * against compare() for any two JSON values.
  */
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 
@@ -32,10 +31,10 @@ function isObject(value: unknown): value is Json {
 }
 
 /**
- * The change from `oldValue` to `newValue` at `path` + "/" + `key`: a walk into two containers of one
+ * The change from `oldValue` to `newValue` at `path` + "/" + `key` (`key` escaped already): a walk into two containers of one
  * kind, else a replace. The path is spelled only where an operation needs it: most fields are unchanged.
  */
-function change(oldValue: unknown, newValue: unknown, patch: Operation[], path: string, key: string): void {
+export function change(oldValue: unknown, newValue: unknown, patch: Operation[], path: string, key: string): void {
   if (oldValue === newValue) return;
   if (isObject(oldValue) && isObject(newValue) && Array.isArray(oldValue) === Array.isArray(newValue)) {
     generate(oldValue, newValue, patch, `${path}/${key}`);
@@ -90,7 +89,7 @@ function generateObject(before: Record<string, unknown>, after: Record<string, u
   }
 }
 
-/** The operations that turn `before` into `after`, as fast-json-patch's compare(before, after) gives them. */
+/** The operations that turn `before` into `after`, as fast-json-patch's compare(before, after) gives them (the walk projection.ts uses, whole). */
 export function diffProjection(before: object, after: object): Operation[] {
   const patch: Operation[] = [];
   generate(before as Json, after as Json, patch, '');
