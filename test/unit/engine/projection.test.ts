@@ -31,7 +31,7 @@ const fieldChange = fc.oneof(
 );
 const appended = fc.array(fc.record({ name: fc.constantFrom('ph-a-tmp', 'ph-b-tmp'), mountPath: fc.constantFrom('/tmp', '/cache') }), { maxLength: 2 });
 
-type FieldChange = fc.Infer<typeof fieldChange>;
+type FieldChange = typeof fieldChange extends fc.Arbitrary<infer T> ? T : never;
 
 function apply(record: Record<string, unknown>, key: string, change: FieldChange): void {
   if (change.kind === 'set') record[key] = change.value;
