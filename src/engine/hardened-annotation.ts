@@ -72,9 +72,12 @@ export function parseHardenedRecord(value: string | undefined): { changed: Map<s
 
 const APPLIED_KIND = 'applied';
 
-/** Adds `set` to the set of `name` in `map`, if it has anything. */
-function addTo(map: Map<string, ControlSet>, name: string, set: ControlSet): void {
-  if (set !== 0) map.set(name, (map.get(name) ?? 0) | set);
+/** Adds `set` to the set of `name` in `map` (made on first use), if it has anything. */
+function addTo(map: Map<string, ControlSet> | undefined, name: string, set: ControlSet): Map<string, ControlSet> | undefined {
+  if (set === 0) return map;
+  const result = map ?? new Map<string, ControlSet>();
+  result.set(name, (result.get(name) ?? 0) | set);
+  return result;
 }
 
 /** The annotation value after this pass, or undefined when the pass changed nothing. */
@@ -83,9 +86,9 @@ export function hardenedAnnotationValue(
   containers: readonly ContainerReport[],
   pod: ReadonlyMap<ControlId, Outcome> = new Map(),
 ): string | undefined {
-  const applied = new Map<string, ControlSet>();
-  const exempt = new Map<string, ControlSet>();
-  const skipped = new Map<string, ControlSet>();
+  let applied: Map<string, ControlSet> | undefined;
+  let exempt: Map<string, ControlSet> | undefined;
+  let skipped: Map<string, ControlSet> | undefined;
   for (const container of containers) {
     let appliedSet = 0;
     let exemptSet = 0;
@@ -96,35 +99,48 @@ export function hardenedAnnotationValue(
       else if (kind === 'exempt') exemptSet |= 1 << bit;
       else if (kind === 'notApplicable') skippedSet |= 1 << bit;
     }
-    addTo(applied, container.name, appliedSet);
-    addTo(exempt, container.name, exemptSet);
-    addTo(skipped, container.name, skippedSet);
+    applied = addTo(applied, container.name, appliedSet);
+    exempt = addTo(exempt, container.name, exemptSet);
+    skipped = addTo(skipped, container.name, skippedSet);
   }
   let podApplied = 0;
   for (const [id, outcome] of pod) if (outcome.kind === APPLIED_KIND) podApplied |= 1 << CONTROL_IDS.indexOf(id);
-  if (applied.size === 0 && podApplied === 0) return undefined;
+  if (applied === undefined && podApplied === 0) return undefined;
 
   // What an earlier pass recorded comes first, in its order; this pass's changes merge into it.
   const earlier = parseHardenedRecord(previous);
-  let changed = applied;
+  let changed = applied ?? new Map<string, ControlSet>();
   if (earlier) {
     changed = new Map(Array.from(earlier.changed, ([name, ids]) => [name, controlSet(ids)]));
-    for (const [name, set] of applied) changed.set(name, (changed.get(name) ?? 0) | set);
+    for (const [name, set] of applied ?? []) changed.set(name, (changed.get(name) ?? 0) | set);
   }
   const podChanged = (earlier ? controlSet(earlier.pod) : 0) | podApplied;
 
   // A HardenedRecord's JSON, written directly: this runs for every patched pod.
   let json = `{"changed":${mapJson(changed)}`;
   if (podChanged !== 0) json += `,"pod":${LIST_JSON[podChanged]}`;
-  if (exempt.size > 0) json += `,"exempt":${mapJson(exempt)}`;
-  if (skipped.size > 0) json += `,"skipped":${mapJson(skipped)}`;
+  if (exempt) json += `,"exempt":${mapJson(exempt)}`;
+  if (skipped) json += `,"skipped":${mapJson(skipped)}`;
   return `${json}}`;
 }
 
-/** Names JSON writes as they are (what the API server accepts: DNS labels, and more). */
-const PLAIN_NAME = /^[a-z0-9.-]+$/;
 /** Names an object lists first, in numeric order (array indices): JSON.stringify of an object would move them. */
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
+
+function isArrayIndex(name: string): boolean {
+  const first = name.charCodeAt(0);
+  return first >= 48 && first <= 57 && ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1;
+}
+
+/** Whether JSON writes the name as it is: [a-z0-9.-] only (DNS labels and more), nothing to escape. */
+function isPlainName(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i += 1) {
+    const code = name.charCodeAt(i);
+    if (!((code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 45 || code === 46)) return false;
+  }
+  return true;
+}
 
 /**
  * What JSON.stringify(Object.fromEntries(map)) writes with each set as its list
@@ -135,10 +151,8 @@ const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
 export function mapJson(map: ReadonlyMap<string, ControlSet>): string {
   let json = '';
   for (const [name, set] of map) {
-    if (ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1) {
-      return JSON.stringify(Object.fromEntries(Array.from(map, ([key, value]) => [key, controlIds(value)])));
-    }
-    json += `${json === '' ? '' : ','}${PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name)}:${LIST_JSON[set]}`;
+    if (isArrayIndex(name)) return JSON.stringify(Object.fromEntries(Array.from(map, ([key, value]) => [key, controlIds(value)])));
+    json += `${json === '' ? '' : ','}${isPlainName(name) ? `"${name}"` : JSON.stringify(name)}:${LIST_JSON[set]}`;
   }
   return `{${json}}`;
 }

@@ -9,7 +9,7 @@ import { annotationKeys } from './annotations.js';
 import { CONTROL_IDS, type ControlId } from './control-ids.js';
 import { readExemptions, type Exemptions, type RefusedExemption } from './exemptions.js';
 import type { Finding } from './findings.js';
-import { hardenPod, type ContainerReport } from './harden.js';
+import { hardenPod, type ContainerReport, type HardenInput } from './harden.js';
 import type { ImageLookups } from './image-facts.js';
 import { namespaceDecision, type NamespaceFacts } from './namespace-rules.js';
 import type { Outcome } from './outcome.js';
@@ -111,7 +111,7 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
     allowedControls: policy.exemptions.allowedControls,
     namespace: governance.exemptions,
   });
-  const result = hardenPod({
+  const input: HardenInput = {
     pod,
     exemptions,
     settings: {
@@ -120,13 +120,14 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
       defaultRunAsUser: policy.defaultRunAsUser,
       unreadableImages: policy.images.unreadable,
     },
-    ...(onlyEphemeral ? { onlyEphemeral } : {}),
-    ...(context.images ? { images: context.images } : {}),
     hardenedAnnotationKey: keys.hardened,
-  });
+  };
+  if (onlyEphemeral) input.onlyEphemeral = onlyEphemeral;
+  if (context.images) input.images = context.images;
+  const result = hardenPod(input);
 
   const audit = mode === 'audit';
-  const findings = [...governance.findings, ...exemptions.findings, ...notApplicableFindings(result.containers), ...result.findings];
+  const findings = governance.findings.concat(exemptions.findings, notApplicableFindings(result.containers), result.findings);
   if (audit && result.patch.length > 0) findings.push(...auditFindings(result.containers, result.pod));
   const decision: ReviewDecision = {
     outcome: outcomeOf(result.containers, audit ? [] : result.patch, exemptions),
@@ -151,6 +152,8 @@ function outcomeOf(containers: readonly ContainerReport[], patch: readonly Patch
 /** One finding per container and control left out, with the reason. */
 function notApplicableFindings(containers: readonly ContainerReport[]): Finding[] {
   const findings: Finding[] = [];
+  // Most passes leave nothing out: look before walking the controls in order.
+  if (!containers.some((container) => hasNotApplicable(container.outcomes))) return findings;
   for (const container of containers) {
     for (const control of CONTROL_IDS) {
       const outcome = container.outcomes.get(control);
@@ -158,6 +161,11 @@ function notApplicableFindings(containers: readonly ContainerReport[]): Finding[
     }
   }
   return findings;
+}
+
+function hasNotApplicable(outcomes: ReadonlyMap<ControlId, Outcome>): boolean {
+  for (const outcome of outcomes.values()) if (outcome.kind === 'notApplicable') return true;
+  return false;
 }
 
 function auditFindings(containers: readonly ContainerReport[], pod: ReadonlyMap<ControlId, Outcome>): Finding[] {

@@ -12,6 +12,7 @@
  */
 import { forEachTarget, securityContext, writableSecurityContext, writableVolumeMounts, writableVolumes, type PassState, type Target } from '../context.js';
 import { APPLIED, kept, notApplicable, SATISFIED, type Outcome } from '../outcome.js';
+import type { VolumeMount } from '../pod.js';
 import { normalizeMountPath, writableVolumeName } from '../volumes.js';
 import { checkWritablePath, DEFAULT_TERMINATION_MESSAGE_PATH, forbiddenWritablePath } from '../writable-paths.js';
 
@@ -23,8 +24,7 @@ export function applyReadOnlyRootFilesystem(state: PassState): void {
     if (current === false && state.settings.strictness === 'fill') {
       return kept('fill mode keeps the explicit readOnlyRootFilesystem: false');
     }
-    const mounts = target.view.volumeMounts ?? [];
-    const missing = requiredPaths(state, target).filter((path) => !mounts.some((mount) => normalizeMountPath(mount.mountPath) === path));
+    const missing = unmounted(requiredPaths(state, target), target.view.volumeMounts ?? NONE);
     const obstacle = missing.length > 0 ? whyNoNewMounts(state, target, missing) : undefined;
     if (obstacle) return current === true ? SATISFIED : notApplicable(obstacle);
 
@@ -44,14 +44,16 @@ export function applyReadOnlyRootFilesystem(state: PassState): void {
  * hides whatever the image ships at that path; runtimes copy that content
  * into their own volume, an emptyDir does not (docs/images.md).
  */
-function requiredPaths(state: PassState, target: Target): string[] {
+function requiredPaths(state: PassState, target: Target): readonly string[] {
+  const lookup = state.image(target);
+  // Nearly every container: /tmp alone.
+  if (state.exemptions.writablePaths.length === 0 && lookup?.status !== 'found') return TMP_ONLY;
   const paths = ['/tmp'];
   const terminationPath = state.exemptions.writablePaths.length > 0 ? terminationMessagePath(target) : undefined;
   for (const path of state.exemptions.writablePaths) {
     if (path !== terminationPath) paths.push(path);
     else state.findings.push({ kind: 'writablePathRefused', container: target.name, controls: ['readOnlyRootFilesystem'], detail: `writable path ${path} is the container's terminationMessagePath, a file the kubelet manages; not mounted` });
   }
-  const lookup = state.image(target);
   if (lookup?.status !== 'found') return paths;
   const runsAsNonRoot = target.outcomes.get('runAsNonRoot')?.kind;
   if (runsAsNonRoot !== 'applied' && runsAsNonRoot !== 'satisfied') return paths;
@@ -70,6 +72,21 @@ function requiredPaths(state: PassState, target: Target): string[] {
     if (!forbidden) paths.push(path);
   }
   return paths;
+}
+
+const TMP_ONLY: readonly string[] = Object.freeze(['/tmp']);
+const NONE: readonly VolumeMount[] = Object.freeze([]);
+const NONE_PATHS: readonly string[] = Object.freeze([]);
+
+/** The paths no mount of the container is at. */
+function unmounted(paths: readonly string[], mounts: readonly VolumeMount[]): readonly string[] {
+  let missing: string[] | undefined;
+  for (const path of paths) {
+    if (mounts.some((mount) => normalizeMountPath(mount.mountPath) === path)) continue;
+    if (paths.length === 1) return paths;
+    (missing ??= []).push(path);
+  }
+  return missing ?? NONE_PATHS;
 }
 
 function terminationMessagePath(target: Target): string {
