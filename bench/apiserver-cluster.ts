@@ -167,6 +167,8 @@ export interface StageOptions {
   webhookNodeOptions?: string[];
   /** More `pod-hardener serve` options (--log-level…). */
   webhookServeArgs?: string[];
+  /** More pod-hardener webhooks, one per entry, each its own process run with these Node.js/V8 flags (besides webhookNodeOptions), namespace and registration. */
+  webhookNodeFlagVariants?: string[][];
 }
 
 /** Everything but the control plane; `started` collects the children, for the caller to stop. */
@@ -189,13 +191,20 @@ async function stageConfigurations(plane: ControlPlane, directory: string, optio
     }),
     { name: 'pod-hardener', namespace: 'bench-webhook', body: JSON.stringify(typicalPod('bench-webhook')), webhookPid: hardener.pid, inForce: hardened },
   ];
-  const layerUrls: Array<{ name: string; url: string; namespace: string }> = [];
+  const webhookUrls: Array<{ name: string; url: string; namespace: string }> = [];
+  for (const [i, flags] of (options.webhookNodeFlagVariants ?? []).entries()) {
+    const server = await startWebhook(directory, tls, [...(options.webhookNodeOptions ?? []), ...flags], options.webhookServeArgs ?? []);
+    started.push(server);
+    const namespace = `bench-flags-${i + 1}`;
+    configurations.push({ name: `pod-hardener ${flags.join(' ')}`, namespace, body: JSON.stringify(typicalPod(namespace)), webhookPid: server.pid, inForce: hardened });
+    webhookUrls.push({ name: `pod-hardener-flags-${i + 1}`, url: `https://127.0.0.1:${server.port}/mutate`, namespace });
+  }
   for (const layer of options.layers ? LAYERS : []) {
     const server = await startLayerServer(directory, tls, layer);
     started.push(server);
     const namespace = `bench-layer-${layer.slug}`;
     configurations.push({ name: layer.name, namespace, body: JSON.stringify(typicalPod(namespace)), webhookPid: server.pid, inForce: hardened });
-    layerUrls.push({ name: `layer-${layer.slug}`, url: `https://127.0.0.1:${server.port}/mutate`, namespace });
+    webhookUrls.push({ name: `layer-${layer.slug}`, url: `https://127.0.0.1:${server.port}/mutate`, namespace });
   }
   for (const { namespace } of configurations) await createNamespace(plane, namespace, RESTRICTED);
   await applyObject(plane, mutatingAdmissionPolicy());
@@ -204,7 +213,7 @@ async function stageConfigurations(plane: ControlPlane, directory: string, optio
   for (const shape of bareShapes(options.patchShapes ?? false)) {
     await applyObject(plane, webhookConfiguration(`bare-${shape}`, `https://127.0.0.1:${bare.port}/${shape}`, tls.caBundle, `bench-bare-${shape}`));
   }
-  for (const { name, url, namespace } of layerUrls) await applyObject(plane, webhookConfiguration(name, url, tls.caBundle, namespace));
+  for (const { name, url, namespace } of webhookUrls) await applyObject(plane, webhookConfiguration(name, url, tls.caBundle, namespace));
   return configurations;
 }
 

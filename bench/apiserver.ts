@@ -1,5 +1,5 @@
 /**
- * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --warm-up SECONDS] [-- --patch-shapes] [-- --layers] [-- --only WORD] [-- --cpu-prof DIR]
+ * npm run bench:apiserver [-- --json] [-- --quick] [-- --rounds N] [-- --seconds N] [-- --warm-up SECONDS] [-- --patch-shapes] [-- --layers] [-- --only WORD] [-- --cpu-prof DIR] [-- --node-flags "FLAGS"]…
  *
  * What pod-hardener adds to pod creation through a real kube-apiserver, side
  * by side in one run with no mutation at all and with Kubernetes' own
@@ -21,6 +21,11 @@
  * read where its CPU per review goes at the API server's rate.
  * --cpu-prof DIR: the webhook child writes a V8 CPU profile
  * there when it stops.
+ * --node-flags "FLAGS" (repeatable) adds a pod-hardener webhook run as
+ * `node FLAGS dist/cli/main.js serve …`: its own process, namespace and
+ * registration, named "pod-hardener FLAGS", measured in the same alternating
+ * rounds as the default one — to read what Node.js/V8 runtime flags change.
+ * FLAGS is split at spaces: --node-flags "--single-threaded-gc --max-semi-space-size=32".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -35,6 +40,8 @@ const value = (name: string): string | undefined => {
   const index = argv.indexOf(name);
   return index >= 0 ? argv[index + 1] : undefined;
 };
+/** Every value given to a repeatable option. */
+const values = (name: string): string[] => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1] as string] : []));
 const json = flag('--json');
 const quick = flag('--quick');
 const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
@@ -50,6 +57,8 @@ const patchShapes = flag('--patch-shapes');
 const layers = flag('--layers');
 /** --only WORD: measure only the configurations whose name contains WORD (and no mutation, the baseline). */
 const only = value('--only');
+/** --node-flags FLAGS, repeatable: one more pod-hardener webhook per value, run with those Node.js flags. */
+const nodeFlagVariants = values('--node-flags').map((flags) => flags.split(/\s+/).filter((f) => f !== ''));
 const CLIENTS = 8;
 
 function say(line: string): void {
@@ -145,10 +154,11 @@ function summary(rounds: RoundFigures[][], name: string): ConfigurationSummary {
 }
 
 function table(summaries: ConfigurationSummary[]): string {
-  const header = `  ${'configuration'.padEnd(36)} ${'creates/s'.padEnd(16)} ${'p50 ms'.padEnd(18)} ${'p99 ms'.padEnd(20)} ${'1-client p50 ms'.padEnd(18)} ${'added 1-client p50'.padEnd(20)} ${'API server CPU/create ms'.padEnd(26)} webhook CPU/review ms`;
+  const width = Math.max(36, ...summaries.map((s) => s.configuration.length));
+  const header = `  ${'configuration'.padEnd(width)} ${'creates/s'.padEnd(16)} ${'p50 ms'.padEnd(18)} ${'p99 ms'.padEnd(20)} ${'1-client p50 ms'.padEnd(18)} ${'added 1-client p50'.padEnd(20)} ${'API server CPU/create ms'.padEnd(26)} webhook CPU/review ms`;
   const lines = summaries.map(
     (s) =>
-      `  ${s.configuration.padEnd(36)} ${show(s.createsPerSecond, 0).padEnd(16)} ${show(s.p50Ms, 1).padEnd(18)} ${show(s.p99Ms, 1).padEnd(20)} ${show(s.oneClientP50Ms, 2).padEnd(18)} ` +
+      `  ${s.configuration.padEnd(width)} ${show(s.createsPerSecond, 0).padEnd(16)} ${show(s.p50Ms, 1).padEnd(18)} ${show(s.p99Ms, 1).padEnd(20)} ${show(s.oneClientP50Ms, 2).padEnd(18)} ` +
       `${show(s.addedOneClientP50Ms, 2).padEnd(20)} ${show(s.apiServerCpuMsPerCreate, 2).padEnd(26)} ${show(s.webhookCpuMsPerReview, 3)}`,
   );
   return [header, ...lines].join('\n');
@@ -174,7 +184,7 @@ async function main(): Promise<void> {
   say(`pod-hardener through a real kube-apiserver on ${JSON.stringify(report.machine)}`);
   const directory = mkdtempSync(join(tmpdir(), 'ph-bench-apiserver-'));
   const webhookNodeOptions = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(cpuProfileDir)] : [];
-  const stage = await startStage(directory, { webhookNodeOptions, patchShapes, layers });
+  const stage = await startStage(directory, { webhookNodeOptions, patchShapes, layers, webhookNodeFlagVariants: nodeFlagVariants });
   try {
     say(`Pod creation with ?dryRun=All, restricted namespaces, the typical pod; ${warmUpSeconds} s of warm-up, then ${rounds} alternating round(s): ${CLIENTS} clients for ${seconds} s, then one client for ${oneClientSeconds} s, per configuration`);
     const measured = stage.configurations.filter((c) => !only || c.name === 'no mutation' || c.name.includes(only));

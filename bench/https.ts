@@ -71,6 +71,8 @@ export interface Targets {
   noEngine: Target;
   /** The same, and no decision log either: pod-hardener's HTTP layer alone. */
   httpLayer: Target;
+  /** pod-hardener run with other Node.js/V8 flags, one per entry of startTargets' nodeFlagVariants. */
+  variants: Target[];
   ca: string;
 }
 
@@ -83,7 +85,8 @@ export function spawnServer(name: string, args: string[], portFrom: 'stdout' | '
   return waitForLine(child, portFrom, pattern).then((match) => ({ name, port: Number(match[1]), pid: child.pid ?? 0, stop: stopper(child) }));
 }
 
-export async function startTargets(directory: string, body: string): Promise<Targets> {
+/** `nodeFlagVariants`: more pod-hardener children, one per entry, run as `node FLAGS… dist/cli/main.js serve …`. */
+export async function startTargets(directory: string, body: string, nodeFlagVariants: string[][] = []): Promise<Targets> {
   const { certFile, keyFile, pair } = await createSelfSignedPair(join(directory, 'tls'));
   const started: Target[] = [];
   const start = async (target: Promise<Target>): Promise<Target> => {
@@ -91,14 +94,19 @@ export async function startTargets(directory: string, body: string): Promise<Tar
     return started[started.length - 1] as Target;
   };
   try {
-    const hardener = await start(
-      spawnServer(
-        'pod-hardener',
-        [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', writeBenchPolicy(directory), '--log-level', 'warn'],
-        'stderr',
-        /listening on https:\/\/127\.0\.0\.1:(\d+)/,
-      ),
-    );
+    const policyFile = writeBenchPolicy(directory);
+    const podHardener = (name: string, nodeFlags: string[]): Promise<Target> =>
+      start(
+        spawnServer(
+          name,
+          [...nodeFlags, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--bind-address', '127.0.0.1', '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', policyFile, '--log-level', 'warn'],
+          'stderr',
+          /listening on https:\/\/127\.0\.0\.1:(\d+)/,
+        ),
+      );
+    const hardener = await podHardener('pod-hardener', []);
+    const variants: Target[] = [];
+    for (const flags of nodeFlagVariants) variants.push(await podHardener(`pod-hardener ${flags.join(' ')}`, flags));
     // The bare server answers the bytes pod-hardener answers for this review.
     const answer = await post(hardener.port, pair.cert, body);
     const responseFile = join(directory, 'response.json');
@@ -110,10 +118,10 @@ export async function startTargets(directory: string, body: string): Promise<Tar
     const layer = (name: string, flags: string[]): Promise<Target> => start(spawnServer(name, [here('./layer-server.js'), certFile, keyFile, bodyFile, ...flags], 'stderr', /^(\d+)\n/));
     const noEngine = await layer('ph, no engine', ['--no-engine']);
     const httpLayer = await layer('ph, HTTP layer', ['--no-engine', '--no-log']);
-    for (const target of [noEngine, httpLayer]) {
+    for (const target of [noEngine, httpLayer, ...variants]) {
       if (!(await post(target.port, pair.cert, body)).equals(answer)) throw new Error(`${target.name} does not answer the bytes pod-hardener answers`);
     }
-    return { bare, hardener, noEngine, httpLayer, ca: pair.cert };
+    return { bare, hardener, noEngine, httpLayer, variants, ca: pair.cert };
   } catch (error) {
     // No server outlives a failed start.
     await Promise.all(started.map((target) => target.stop()));

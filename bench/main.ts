@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [-- --quick] [-- --soak [--soak-seconds N]]
+ * npm run bench [-- --json] [-- --quick] [-- --soak [--soak-seconds N]] [-- --rounds N] [-- --seconds N] [-- --rate N] [-- --node-flags "FLAGS"]…
  *
  * Prints what pod-hardener costs: the engine alone per pod size, and over
  * HTTPS on loopback side by side with a bare Node HTTPS server in the same
@@ -7,6 +7,14 @@
  * resident memory under load. --soak runs a long fixed-rate load and reports
  * whether memory stays flat. Figures, not assertions: targets are printed
  * beside them.
+ *
+ * --node-flags "FLAGS" (repeatable) adds a pod-hardener child run as
+ * `node FLAGS dist/cli/main.js serve …` (FLAGS split at spaces), measured
+ * beside the default one at saturation and at the fixed rates; with it, the
+ * fixed rates too go in alternating rounds, each target's median (by p99)
+ * shown and its p99 per round. --rounds N and --seconds N set the rounds and
+ * their length (3 and 10 s; 1 and 3 s with --quick), --rate N keeps only
+ * that fixed rate (500 or 1000).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -15,12 +23,19 @@ import { benchEngine, type EngineResult } from './engine.js';
 import { load, rssMiB, startTargets, type LoadResult, type Scenario, type Target } from './https.js';
 import { PODS, reviewBody } from './pods.js';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+/** The value after `name` (its first occurrence), or every one (a repeatable option). */
+const value = (name: string): string | undefined => values(name)[0];
+const values = (name: string): string[] => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1] as string] : []));
 const json = args.has('--json');
 const quick = args.has('--quick');
 const soak = args.has('--soak');
-const soakIndex = process.argv.indexOf('--soak-seconds');
-const soakSeconds = soakIndex > 0 ? Number(process.argv[soakIndex + 1]) : 300;
+const soakSeconds = Number(value('--soak-seconds') ?? 300);
+const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+const seconds = Number(value('--seconds') ?? (quick ? 3 : 10));
+const onlyRate = value('--rate');
+const nodeFlagVariants = values('--node-flags').map((flags) => flags.split(/\s+/).filter((f) => f !== ''));
 
 function say(line: string): void {
   if (!json) process.stdout.write(`${line}\n`);
@@ -36,10 +51,11 @@ function engineTable(results: EngineResult[]): string {
 }
 
 function loadTable(results: LoadResult[]): string {
+  const width = Math.max(16, ...results.map((r) => r.target.length));
   return results
     .map(
       (r) =>
-        `  ${r.scenario.padEnd(18)} ${r.target.padEnd(16)} ${String(r.requestsPerSecond).padStart(7)} req/s   CPU ${String(r.cpuUsPerRequest).padStart(4)} µs/req   ` +
+        `  ${r.scenario.padEnd(18)} ${r.target.padEnd(width)} ${String(r.requestsPerSecond).padStart(7)} req/s   CPU ${String(r.cpuUsPerRequest).padStart(4)} µs/req   ` +
         `p50 ${r.p50Ms.toFixed(2).padStart(6)} ms   p99 ${r.p99Ms.toFixed(2).padStart(6)} ms   p99.9 ${r.p999Ms.toFixed(2).padStart(6)} ms   errors ${r.errors + r.non2xx}   max RSS ${r.maxRssMiB} MiB`,
     )
     .join('\n');
@@ -63,12 +79,10 @@ async function main(): Promise<void> {
 
   const directory = mkdtempSync(join(tmpdir(), 'ph-bench-'));
   const body = reviewBody(PODS.typical);
-  const targets = await startTargets(directory, body);
-  const { hardener, bare, ca } = targets;
-  const layered = [bare, targets.httpLayer, targets.noEngine, hardener];
+  const targets = await startTargets(directory, body, nodeFlagVariants);
+  const { hardener, bare, ca, variants } = targets;
+  const layered = [bare, targets.httpLayer, targets.noEngine, hardener, ...variants];
   try {
-    const seconds = quick ? 3 : 10;
-    const rounds = quick ? 1 : 3;
     say(
       `\nOver HTTPS on loopback (keep-alive, typical pod; saturation: autocannon, 16 connections, ${rounds} alternating round(s) of ${seconds} s per server, the median shown; ` +
         `fixed rates: open loop for ${seconds} s, latency from when each request was due; CPU: the server process's, per answered request)`,
@@ -86,21 +100,34 @@ async function main(): Promise<void> {
       saturationRounds.push(round);
     }
     const results: LoadResult[] = layered.map((_, i) => medianBy(saturationRounds.map((round) => round[i] as LoadResult), (r) => r.requestsPerSecond));
-    for (const scenario of [
+    const rates = [
       { name: '500 req/s', seconds, rate: 500, connections: 32 },
       { name: '1000 req/s', seconds, rate: 1000, connections: 32 },
-    ]) {
-      for (const target of [bare, hardener]) {
-        await warmUp(target, scenario);
-        results.push(await load(target, ca, body, scenario));
+    ].filter((scenario) => onlyRate === undefined || scenario.rate === Number(onlyRate));
+    // With flag variants, the fixed rates too go round the servers, round after round.
+    const rateRounds = variants.length > 0 ? rounds : 1;
+    const rateServers = [bare, hardener, ...variants];
+    const p99ByRound: string[] = [];
+    for (const scenario of rates) {
+      const runs: LoadResult[][] = rateServers.map(() => []);
+      for (let n = 0; n < rateRounds; n += 1) {
+        for (let k = 0; k < rateServers.length; k += 1) {
+          const i = (k + n) % rateServers.length;
+          const target = rateServers[i] as Target;
+          await warmUp(target, scenario);
+          runs[i]?.push(await load(target, ca, body, scenario));
+        }
       }
+      results.push(...runs.map((rows) => medianBy(rows, (r) => r.p99Ms)));
+      if (rateRounds > 1) p99ByRound.push(...runs.map((rows, i) => `  ${scenario.name.padEnd(18)} ${rateServers[i]?.name}: ${rows.map((r) => r.p99Ms.toFixed(2)).join(', ')}`));
     }
     report.https = results;
     say(loadTable(results));
+    if (p99ByRound.length > 0) say(`  p99 (ms) per round, the median above:\n${p99ByRound.join('\n')}`);
     // Each round's throughput relative to the bare server's in the same round.
     const shares = (i: number): number[] => saturationRounds.map((round) => (round[i]?.requestsPerSecond ?? 0) / Math.max(1, round[0]?.requestsPerSecond ?? 1));
     const median = (values: number[]): number => medianBy(values, (v) => v);
-    const roundRatios = shares(layered.length - 1);
+    const roundRatios = shares(layered.indexOf(hardener));
     const ratio = median(roundRatios);
     report.saturationRounds = saturationRounds;
     if (rounds > 1) say(`  saturation rounds, pod-hardener / bare: ${roundRatios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')}`);
