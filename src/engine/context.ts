@@ -114,7 +114,8 @@ export function securityContext(target: Target): SecurityContext {
 /** The target's security context, copied (or created) on first write. */
 export function writableSecurityContext(target: Target): SecurityContext {
   if (!target.copied.securityContext) {
-    target.view.securityContext = copyJson(target.view.securityContext ?? {});
+    const current = target.view.securityContext;
+    target.view.securityContext = current ? copyJson(current) : {};
     target.copied.securityContext = true;
   }
   return target.view.securityContext as SecurityContext;
@@ -131,7 +132,8 @@ export function writableVolumeMounts(target: Target): VolumeMount[] {
 
 export function writablePodSecurityContext(state: PassState): SecurityContext {
   if (!state.copied.securityContext) {
-    state.view.spec.securityContext = copyJson(state.view.spec.securityContext ?? {});
+    const current = state.view.spec.securityContext;
+    state.view.spec.securityContext = current ? copyJson(current) : {};
     state.copied.securityContext = true;
   }
   return state.view.spec.securityContext as SecurityContext;
