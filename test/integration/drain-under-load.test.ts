@@ -21,10 +21,20 @@ const DRAIN_AFTER = 50;
 
 type Outcome = { kind: 'answered'; status: number; uid: string | undefined } | { kind: 'not reached'; code: string } | { kind: 'reset'; code: string; reused: boolean };
 
+/**
+ * Sockets whose TLS handshake completed. A request learns its socket before
+ * the handshake when the socket is new, and after it when the agent hands it
+ * a kept-alive one — from its free list (req.reusedSocket) or, for a request
+ * that waited in the agent's queue, straight from the request before (with
+ * req.reusedSocket false). So each socket is watched once, when first seen.
+ */
+const secured = new WeakSet<TLSSocket>();
+const watched = new WeakSet<TLSSocket>();
+
 function review(target: ServeProcess, agent: Agent, uid: string): Promise<Outcome> {
   const body = JSON.stringify(reviewOf(pod(), { uid }));
   return new Promise((resolve) => {
-    let established = false;
+    let socketOf: TLSSocket | undefined;
     const req = request(`${target.url}/mutate`, { method: 'POST', ca: target.ca, agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -34,10 +44,13 @@ function review(target: ServeProcess, agent: Agent, uid: string): Promise<Outcom
       });
     });
     req.on('socket', (socket: TLSSocket) => {
-      if (req.reusedSocket) established = true;
-      else socket.once('secureConnect', () => (established = true));
+      socketOf = socket;
+      if (watched.has(socket)) return;
+      watched.add(socket);
+      socket.once('secureConnect', () => secured.add(socket));
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
+      const established = req.reusedSocket || (socketOf !== undefined && secured.has(socketOf));
       const code = error.code ?? error.message;
       if (code === 'ECONNREFUSED' || !established) resolve({ kind: 'not reached', code });
       else resolve({ kind: 'reset', code: `${code}: ${error.message}`, reused: req.reusedSocket });
