@@ -10,9 +10,10 @@
  *
  * --node-flags "FLAGS" (repeatable) adds a pod-hardener child run as
  * `node FLAGS dist/cli/main.js serve …` (FLAGS split at spaces), measured
- * beside the default one at saturation and at the fixed rates; with it, the
- * fixed rates too go in alternating rounds, each target's median (by p99)
- * shown and its p99 per round. --rounds N and --seconds N set the rounds and
+ * beside the default one at saturation and at the fixed rates. The fixed
+ * rates go in alternating rounds like saturation (one slow spell of the
+ * machine can make a single 10 s pass's p99 several times too high): each
+ * server's median round (by p99) is shown, and its p99 per round. --rounds N and --seconds N set the rounds and
  * their length (3 and 10 s; 1 and 3 s with --quick), --rate N keeps only
  * that fixed rate (500 or 1000).
  */
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   try {
     say(
       `\nOver HTTPS on loopback (keep-alive, typical pod; saturation: autocannon, 16 connections, ${rounds} alternating round(s) of ${seconds} s per server, the median shown; ` +
-        `fixed rates: open loop for ${seconds} s, latency from when each request was due; CPU: the server process's, per answered request)`,
+        `fixed rates: open loop for ${seconds} s in ${rounds} alternating round(s), the median round by p99 shown, latency from when each request was due; CPU: the server process's, per answered request)`,
     );
     const saturation = { name: 'saturation', seconds, connections: 16 };
     const warmUp = async (target: Target, scenario: Scenario): Promise<void> => {
@@ -104,8 +105,8 @@ async function main(): Promise<void> {
       { name: '500 req/s', seconds, rate: 500, connections: 32 },
       { name: '1000 req/s', seconds, rate: 1000, connections: 32 },
     ].filter((scenario) => onlyRate === undefined || scenario.rate === Number(onlyRate));
-    // With flag variants, the fixed rates too go round the servers, round after round.
-    const rateRounds = variants.length > 0 ? rounds : 1;
+    // The fixed rates too go round the servers, round after round: a p99 from one pass is at the mercy of one slow spell.
+    const rateRounds = rounds;
     const rateServers = [bare, hardener, ...variants];
     const p99ByRound: string[] = [];
     for (const scenario of rates) {
