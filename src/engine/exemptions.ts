@@ -5,7 +5,6 @@
 import { CONTROL_IDS, parseControlId, type ControlId } from './control-ids.js';
 import type { AnnotationKeys } from './annotations.js';
 import type { Finding } from './findings.js';
-import { own } from './own.js';
 import { checkWritablePath, forbiddenWritablePath } from './writable-paths.js';
 
 export interface ExemptionRules {
@@ -97,7 +96,19 @@ export function readExemptions(
 ): Exemptions {
   const findings: Finding[] = [];
   const refused: RefusedExemption[] = [];
-  const rawReason = own(annotations, keys.exemptReason)?.trim();
+  // One pass over the annotations finds ours: most pods have none, and few annotations at all.
+  let podValue: string | undefined;
+  let reasonValue: string | undefined;
+  let writablePathsValue: string | undefined;
+  let containerKeys: string[] | undefined;
+  for (const key in annotations) {
+    if (!Object.hasOwn(annotations, key)) continue;
+    if (key === keys.exempt) podValue = annotations[key];
+    else if (key === keys.exemptReason) reasonValue = annotations[key];
+    else if (key === keys.writablePaths) writablePathsValue = annotations[key];
+    else if (key.startsWith(keys.containerPrefix)) (containerKeys ??= []).push(key);
+  }
+  const rawReason = reasonValue?.trim();
   const reason = rawReason === '' ? undefined : rawReason;
   const granted = new Map<string, Set<ControlId>>();
 
@@ -112,19 +123,16 @@ export function readExemptions(
     granted.set(container ?? '', honoured);
   };
 
-  const podValue = own(annotations, keys.exempt);
   if (podValue !== undefined) consider(undefined, keys.exempt, podValue);
 
-  const known = new Set(containerNames);
-  for (const key of Object.keys(annotations)) {
-    if (!key.startsWith(keys.containerPrefix)) continue;
-    const value = annotations[key] as string;
+  const known = containerKeys ? new Set(containerNames) : undefined;
+  for (const key of containerKeys ?? []) {
     const name = key.slice(keys.containerPrefix.length);
-    if (!known.has(name)) {
+    if (!known?.has(name)) {
       findings.push({ kind: 'annotation', detail: `${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored` });
       continue;
     }
-    consider(name, key, value);
+    consider(name, key, annotations[key] as string);
   }
 
   for (const { container, control, why } of refused) {
@@ -137,7 +145,7 @@ export function readExemptions(
     // Asked for every container and control of every review: most pods have no exemption at all.
     isExempt: granted.size === 0 ? () => false : (containerName, control) => podWide.has(control) || (granted.get(containerName)?.has(control) ?? false),
     refused,
-    writablePaths: parseWritablePaths(own(annotations, keys.writablePaths), keys.writablePaths, findings),
+    writablePaths: parseWritablePaths(writablePathsValue, keys.writablePaths, findings),
     findings,
   };
 }
