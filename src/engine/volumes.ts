@@ -4,12 +4,29 @@ import { posix } from 'node:path';
 
 const DNS_LABEL_MAX = 63;
 
-const ALREADY_NORMAL = /^\/(?:[^/.][^/]*\/)*[^/.][^/]*$/;
+/**
+ * Whether the path is normal as it is, as most are: absolute, every "/"
+ * followed by a segment that does not start with "." (so no "//", no "." or
+ * ".." segment; a hidden name like "/.cache" is left to posix.normalize, which
+ * keeps it) and no trailing "/". A loop: it runs for every mount of every
+ * container.
+ */
+export function isNormalMountPath(path: string): boolean {
+  if (path.charCodeAt(0) !== SLASH) return false;
+  for (let i = 0; i < path.length; i += 1) {
+    if (path.charCodeAt(i) !== SLASH) continue;
+    const next = path.charCodeAt(i + 1);
+    if (Number.isNaN(next) || next === SLASH || next === DOT) return false;
+  }
+  return true;
+}
+
+const SLASH = 47;
+const DOT = 46;
 
 /** "/tmp/", "/tmp/." and "/tmp" are one mount point to the runtime. */
 export function normalizeMountPath(path: string): string {
-  // Most paths are normal already (no "//", no "." or ".." segments, no trailing "/").
-  if (ALREADY_NORMAL.test(path)) return path;
+  if (isNormalMountPath(path)) return path;
   const normalized = posix.normalize(path);
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
 }

@@ -3,7 +3,7 @@
  * label always, never one already taken.
  */
 import fc from 'fast-check';
-import { writableVolumeName } from '../../../src/engine/volumes.js';
+import { isNormalMountPath, normalizeMountPath, writableVolumeName } from '../../../src/engine/volumes.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 400);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -47,5 +47,32 @@ describe('writableVolumeName', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('normalizeMountPath', () => {
+  /** The definition of a path that needs no normalizing, as a regular expression. */
+  const ALREADY_NORMAL = /^\/(?:[^/.][^/]*\/)*[^/.][^/]*$/;
+  const pathArb = fc.array(fc.constantFrom('/', '.', '..', 'a', 'tmp', '.cache', '', 'x/y'), { maxLength: 6 }).map((parts) => parts.join(''));
+
+  test('a path is taken as normal exactly where the definition says so', () => {
+    fc.assert(
+      fc.property(fc.oneof(pathArb, fc.string({ maxLength: 12 })), (path) => {
+        expect(isNormalMountPath(path)).toBe(ALREADY_NORMAL.test(path));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test.each([
+    ['/tmp', '/tmp'],
+    ['/tmp/', '/tmp'],
+    ['/tmp/.', '/tmp'],
+    ['//var//cache/', '/var/cache'],
+    ['/a/../tmp', '/tmp'],
+    ['/.cache', '/.cache'],
+    ['/', '/'],
+  ])('%s is %s', (path, expected) => {
+    expect(normalizeMountPath(path)).toBe(expected);
   });
 });
