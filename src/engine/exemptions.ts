@@ -90,7 +90,7 @@ function parseWritablePaths(value: string | undefined, key: string, findings: Fi
 
 export function readExemptions(
   annotations: Readonly<Record<string, string>>,
-  containerNames: readonly string[],
+  containerNames: Iterable<string>,
   keys: AnnotationKeys,
   rules: ExemptionRules,
 ): Exemptions {

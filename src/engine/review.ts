@@ -71,6 +71,11 @@ export function classify(request: AdmissionRequest): 'create' | 'ephemeral' | { 
   return { skip: sub === '' ? `${operation} is never patched` : `${operation} of pods/${sub} is never patched` };
 }
 
+/** Every container's name, read only if asked for (readExemptions asks when an annotation names a container). */
+function* containerNames(pod: Pod): Generator<string> {
+  for (const container of allContainers(pod)) yield container.name;
+}
+
 /** The names of ephemeral containers in `pod` that `oldPod` does not have. */
 function newEphemeralContainers(pod: Pod, oldPod: Pod): Set<string> {
   const before = new Set((oldPod.spec.ephemeralContainers ?? []).map((c) => c.name));
@@ -105,8 +110,7 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
   }
 
   const keys = annotationKeys(policy.annotationPrefix);
-  const containerNames = allContainers(pod).map((c) => c.name);
-  const exemptions = readExemptions(pod.metadata?.annotations ?? {}, containerNames, keys, {
+  const exemptions = readExemptions(pod.metadata?.annotations ?? {}, containerNames(pod), keys, {
     requireReason: policy.exemptions.requireReason,
     allowedControls: policy.exemptions.allowedControls,
     namespace: governance.exemptions,
