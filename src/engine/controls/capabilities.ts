@@ -17,7 +17,12 @@ export function capabilityKey(name: string): string {
 
 /** The adds the policy allows, each once, spelled as the policy spells it. */
 function allowedAdds(add: readonly string[], spelling: ReadonlyMap<string, string>): string[] {
-  return [...new Set(add.flatMap((name) => spelling.get(capabilityKey(name)) ?? []))];
+  const kept: string[] = [];
+  for (const name of add) {
+    const allowed = spelling.get(capabilityKey(name));
+    if (allowed !== undefined && !kept.includes(allowed)) kept.push(allowed);
+  }
+  return kept;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -53,7 +58,8 @@ export function applyCapabilities(state: PassState): void {
     const keptAdds = enforce && add.length > 0 ? allowedAdds(add, spelling) : add;
     const dropChange = !dropsAll && (enforce || drop.length === 0);
     const addChange = keptAdds !== add && !sameList(keptAdds, add);
-    const disallowed = keptAdds.length > 0 ? keptAdds.filter((name) => !spelling.has(capabilityKey(name))) : keptAdds;
+    // Enforce mode keeps only allowed adds; fill mode keeps them all.
+    const disallowed = enforce || keptAdds.length === 0 ? NONE : keptAdds.filter((name) => !spelling.has(capabilityKey(name)));
 
     if (dropChange || addChange) {
       const capabilities = writableSecurityContext(target).capabilities ?? {};

@@ -74,6 +74,11 @@ function requiredPaths(state: PassState, target: Target): readonly string[] {
   return paths;
 }
 
+function isMounted(path: string, mounts: readonly VolumeMount[]): boolean {
+  for (const mount of mounts) if (normalizeMountPath(mount.mountPath) === path) return true;
+  return false;
+}
+
 const TMP_ONLY: readonly string[] = Object.freeze(['/tmp']);
 const NONE: readonly VolumeMount[] = Object.freeze([]);
 const NONE_PATHS: readonly string[] = Object.freeze([]);
@@ -82,7 +87,7 @@ const NONE_PATHS: readonly string[] = Object.freeze([]);
 function unmounted(paths: readonly string[], mounts: readonly VolumeMount[]): readonly string[] {
   let missing: string[] | undefined;
   for (const path of paths) {
-    if (mounts.some((mount) => normalizeMountPath(mount.mountPath) === path)) continue;
+    if (isMounted(path, mounts)) continue;
     if (paths.length === 1) return paths;
     (missing ??= []).push(path);
   }
