@@ -31,17 +31,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startStage, type Configuration, type Stage } from './apiserver-cluster.js';
+import { benchArgs } from './args.js';
 import { createLoad, type CreateLoadResult } from './create-load.js';
 import { cpuMs } from './https.js';
 
-const argv = process.argv.slice(2);
-const flag = (name: string): boolean => argv.includes(name);
-const value = (name: string): string | undefined => {
-  const index = argv.indexOf(name);
-  return index >= 0 ? argv[index + 1] : undefined;
-};
-/** Every value given to a repeatable option. */
-const values = (name: string): string[] => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1] as string] : []));
+const { flag, value, nodeFlagVariants: flagVariants } = benchArgs();
 const json = flag('--json');
 const quick = flag('--quick');
 const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
@@ -58,7 +52,7 @@ const layers = flag('--layers');
 /** --only WORD: measure only the configurations whose name contains WORD (and no mutation, the baseline). */
 const only = value('--only');
 /** --node-flags FLAGS, repeatable: one more pod-hardener webhook per value, run with those Node.js flags. */
-const nodeFlagVariants = values('--node-flags').map((flags) => flags.split(/\s+/).filter((f) => f !== ''));
+const nodeFlagVariants = flagVariants();
 const CLIENTS = 8;
 
 function say(line: string): void {

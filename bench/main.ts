@@ -20,23 +20,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchArgs } from './args.js';
 import { benchEngine, type EngineResult } from './engine.js';
 import { load, rssMiB, startTargets, type LoadResult, type Scenario, type Target } from './https.js';
 import { PODS, reviewBody } from './pods.js';
 
-const argv = process.argv.slice(2);
-const args = new Set(argv);
-/** The value after `name` (its first occurrence), or every one (a repeatable option). */
-const value = (name: string): string | undefined => values(name)[0];
-const values = (name: string): string[] => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1] as string] : []));
-const json = args.has('--json');
-const quick = args.has('--quick');
-const soak = args.has('--soak');
+const { flag, value, nodeFlagVariants: flagVariants } = benchArgs();
+const json = flag('--json');
+const quick = flag('--quick');
+const soak = flag('--soak');
 const soakSeconds = Number(value('--soak-seconds') ?? 300);
 const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
 const seconds = Number(value('--seconds') ?? (quick ? 3 : 10));
 const onlyRate = value('--rate');
-const nodeFlagVariants = values('--node-flags').map((flags) => flags.split(/\s+/).filter((f) => f !== ''));
+const nodeFlagVariants = flagVariants();
 
 function say(line: string): void {
   if (!json) process.stdout.write(`${line}\n`);
