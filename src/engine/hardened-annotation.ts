@@ -16,6 +16,7 @@ import { CONTROL_IDS, isControlId, type ControlId } from './control-ids.js';
 import type { ContainerReport } from './harden.js';
 import type { Outcome } from './outcome.js';
 import { isObject } from './pod.js';
+import { isLowerAlphanumeric } from './volumes.js';
 
 export interface HardenedRecord {
   /** Controls that changed each container. */
@@ -70,8 +71,6 @@ export function parseHardenedRecord(value: string | undefined): { changed: Map<s
   }
 }
 
-const APPLIED_KIND = 'applied';
-
 /** Adds `set` to the set of `name` in `map` (made on first use), if it has anything. */
 function addTo(map: Map<string, ControlSet> | undefined, name: string, set: ControlSet): Map<string, ControlSet> | undefined {
   if (set === 0) return map;
@@ -95,7 +94,7 @@ export function hardenedAnnotationValue(
     let skippedSet = 0;
     for (let bit = 0; bit < CONTROL_IDS.length; bit += 1) {
       const kind = container.outcomes.get(CONTROL_IDS[bit] as ControlId)?.kind;
-      if (kind === APPLIED_KIND) appliedSet |= 1 << bit;
+      if (kind === 'applied') appliedSet |= 1 << bit;
       else if (kind === 'exempt') exemptSet |= 1 << bit;
       else if (kind === 'notApplicable') skippedSet |= 1 << bit;
     }
@@ -104,7 +103,7 @@ export function hardenedAnnotationValue(
     skipped = addTo(skipped, container.name, skippedSet);
   }
   let podApplied = 0;
-  for (const [id, outcome] of pod) if (outcome.kind === APPLIED_KIND) podApplied |= 1 << CONTROL_IDS.indexOf(id);
+  for (const [id, outcome] of pod) if (outcome.kind === 'applied') podApplied |= 1 << CONTROL_IDS.indexOf(id);
   if (applied === undefined && podApplied === 0) return undefined;
 
   // What an earlier pass recorded comes first, in its order; this pass's changes merge into it.
@@ -137,7 +136,7 @@ function isPlainName(name: string): boolean {
   if (name === '') return false;
   for (let i = 0; i < name.length; i += 1) {
     const code = name.charCodeAt(i);
-    if (!((code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 45 || code === 46)) return false;
+    if (!(isLowerAlphanumeric(code) || code === 45 || code === 46)) return false;
   }
   return true;
 }

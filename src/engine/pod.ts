@@ -115,6 +115,9 @@ export class PodShapeError extends Error {
   }
 }
 
+/** An empty list shared wherever one stands for "none" (frozen: nobody adds to it). */
+export const NONE: readonly never[] = Object.freeze([]);
+
 /** A JSON object (not an array, not null). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -136,8 +139,6 @@ function optionalArray(value: unknown, parent: string, name: string): readonly u
   if (!Array.isArray(value)) throw new PodShapeError(`${parent}.${name}`, 'must be a list');
   return value;
 }
-
-const NONE: readonly unknown[] = Object.freeze([]);
 
 function optionalStringList(value: unknown, parent: string, name: string): void {
   const items = optionalArray(value, parent, name);

@@ -45,7 +45,7 @@ function slug(text: string): string {
   let pendingDash = false;
   for (let i = 0; i < lower.length; i += 1) {
     const code = lower.charCodeAt(i);
-    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) {
+    if (isLowerAlphanumeric(code)) {
       if (pendingDash && result !== '') result += '-';
       pendingDash = false;
       result += lower[i];
@@ -56,13 +56,18 @@ function slug(text: string): string {
   return result;
 }
 
+/** Whether a UTF-16 code unit is one of [a-z0-9]: what a DNS label holds beside "-". */
+export function isLowerAlphanumeric(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+}
+
 /** Whether text[from..] is non-empty, [a-z0-9] and single "-" between them. */
 function isSlug(text: string, from: number): boolean {
   if (text.length <= from) return false;
   let dash = true;
   for (let i = from; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) dash = false;
+    if (isLowerAlphanumeric(code)) dash = false;
     else if (code === 45 && !dash) dash = true;
     else return false;
   }

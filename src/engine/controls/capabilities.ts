@@ -6,6 +6,7 @@
  */
 import { forEachTarget, securityContext, writableSecurityContext, type PassState } from '../context.js';
 import { APPLIED, appliedKeeping, kept, SATISFIED } from '../outcome.js';
+import { NONE } from '../pod.js';
 
 const KEEPS_ADD = 'fill mode keeps the explicit capabilities.add list, which holds capabilities the policy does not allow';
 
@@ -24,8 +25,6 @@ function allowedAdds(add: readonly string[], spelling: ReadonlyMap<string, strin
   }
   return kept;
 }
-
-const NONE: readonly string[] = Object.freeze([]);
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -51,8 +50,8 @@ export function applyCapabilities(state: PassState): void {
 
   forEachTarget(state, 'capabilities', true, (target) => {
     const current = securityContext(target).capabilities;
-    const drop = current?.drop ?? NONE;
-    const add = current?.add ?? NONE;
+    const drop: readonly string[] = current?.drop ?? NONE;
+    const add: readonly string[] = current?.add ?? NONE;
     // Pod Security Standards (restricted) look for the exact string "ALL".
     const dropsAll = drop.includes('ALL');
     const keptAdds = enforce && add.length > 0 ? allowedAdds(add, spelling) : add;

@@ -12,7 +12,7 @@
  */
 import { forEachTarget, securityContext, writableSecurityContext, writableVolumeMounts, writableVolumes, type PassState, type Target } from '../context.js';
 import { APPLIED, kept, notApplicable, SATISFIED, type Outcome } from '../outcome.js';
-import type { VolumeMount } from '../pod.js';
+import { NONE, type VolumeMount } from '../pod.js';
 import { normalizeMountPath, writableVolumeName } from '../volumes.js';
 import { checkWritablePath, DEFAULT_TERMINATION_MESSAGE_PATH, forbiddenWritablePath } from '../writable-paths.js';
 
@@ -80,8 +80,6 @@ function isMounted(path: string, mounts: readonly VolumeMount[]): boolean {
 }
 
 const TMP_ONLY: readonly string[] = Object.freeze(['/tmp']);
-const NONE: readonly VolumeMount[] = Object.freeze([]);
-const NONE_PATHS: readonly string[] = Object.freeze([]);
 
 /** The paths no mount of the container is at. */
 function unmounted(paths: readonly string[], mounts: readonly VolumeMount[]): readonly string[] {
@@ -91,7 +89,7 @@ function unmounted(paths: readonly string[], mounts: readonly VolumeMount[]): re
     if (paths.length === 1) return paths;
     (missing ??= []).push(path);
   }
-  return missing ?? NONE_PATHS;
+  return missing ?? NONE;
 }
 
 function terminationMessagePath(target: Target): string {
