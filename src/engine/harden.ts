@@ -5,6 +5,7 @@
  */
 import type { Operation } from 'fast-json-patch';
 import type { ControlId } from './control-ids.js';
+import { outcomeSets, type OutcomeSets } from './control-set.js';
 import type { HardenSettings, PassState, PodView, Target } from './context.js';
 import type { Exemptions } from './exemptions.js';
 import type { Finding } from './findings.js';
@@ -55,6 +56,8 @@ export interface ContainerReport {
   name: string;
   kind: ContainerKind;
   outcomes: ReadonlyMap<ControlId, Outcome>;
+  /** The outcomes by kind, classified once for every reader (annotation, record, log, metrics). */
+  sets: OutcomeSets;
   /** The image the decisions read, when it was looked up: its reference and the digest of what was read. */
   image?: { reference: string; digest: string | null; unreadable?: string };
 }
@@ -115,7 +118,7 @@ export function hardenPod(input: HardenInput): HardenResult {
   for (const control of CONTROLS) control(state);
 
   const containers = targets.map((target): ContainerReport => {
-    const report: ContainerReport = { name: target.name, kind: target.kind, outcomes: target.outcomes };
+    const report: ContainerReport = { name: target.name, kind: target.kind, outcomes: target.outcomes, sets: outcomeSets(target.outcomes) };
     const lookup = state.image(target);
     if (lookup) {
       const reference = String(target.original.image);

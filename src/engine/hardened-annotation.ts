@@ -12,7 +12,8 @@
  * "constructor" (a valid DNS label) or a previous value with a "__proto__" key
  * is just another name.
  */
-import { CONTROL_IDS, isControlId, type ControlId } from './control-ids.js';
+import { isControlId, type ControlId } from './control-ids.js';
+import { controlIds, controlSet, controlSetJson, outcomeSets, type ControlSet } from './control-set.js';
 import type { ContainerReport } from './harden.js';
 import type { Outcome } from './outcome.js';
 import { isObject } from './pod.js';
@@ -27,25 +28,6 @@ export interface HardenedRecord {
   exempt?: Record<string, ControlId[]>;
   /** Controls that could not be applied per container (see the warnings or the log for why). */
   skipped?: Record<string, ControlId[]>;
-}
-
-/**
- * A set of controls as bits, bit i for CONTROL_IDS[i]: a list written from it
- * comes out in control order and without repeats, and merging two is an "or".
- */
-export type ControlSet = number;
-
-/** The JSON of every control list, by set: ids need no escaping, and there are 64 lists. */
-const LIST_JSON: readonly string[] = Array.from({ length: 1 << CONTROL_IDS.length }, (_, set) => JSON.stringify(controlIds(set)));
-
-export function controlIds(set: ControlSet): ControlId[] {
-  return CONTROL_IDS.filter((_, bit) => (set & (1 << bit)) !== 0);
-}
-
-export function controlSet(ids: Iterable<ControlId>): ControlSet {
-  let set = 0;
-  for (const id of ids) set |= 1 << CONTROL_IDS.indexOf(id);
-  return set;
 }
 
 function controlList(value: unknown): ControlId[] {
@@ -88,22 +70,12 @@ export function hardenedAnnotationValue(
   let applied: Map<string, ControlSet> | undefined;
   let exempt: Map<string, ControlSet> | undefined;
   let skipped: Map<string, ControlSet> | undefined;
-  for (const container of containers) {
-    let appliedSet = 0;
-    let exemptSet = 0;
-    let skippedSet = 0;
-    for (let bit = 0; bit < CONTROL_IDS.length; bit += 1) {
-      const kind = container.outcomes.get(CONTROL_IDS[bit] as ControlId)?.kind;
-      if (kind === 'applied') appliedSet |= 1 << bit;
-      else if (kind === 'exempt') exemptSet |= 1 << bit;
-      else if (kind === 'notApplicable') skippedSet |= 1 << bit;
-    }
-    applied = addTo(applied, container.name, appliedSet);
-    exempt = addTo(exempt, container.name, exemptSet);
-    skipped = addTo(skipped, container.name, skippedSet);
+  for (const { name, sets } of containers) {
+    applied = addTo(applied, name, sets.applied);
+    exempt = addTo(exempt, name, sets.exempt);
+    skipped = addTo(skipped, name, sets.notApplicable);
   }
-  let podApplied = 0;
-  for (const [id, outcome] of pod) if (outcome.kind === 'applied') podApplied |= 1 << CONTROL_IDS.indexOf(id);
+  const podApplied = outcomeSets(pod).applied;
   if (applied === undefined && podApplied === 0) return undefined;
 
   // What an earlier pass recorded comes first, in its order; this pass's changes merge into it.
@@ -117,7 +89,7 @@ export function hardenedAnnotationValue(
 
   // A HardenedRecord's JSON, written directly: this runs for every patched pod.
   let json = `{"changed":${mapJson(changed)}`;
-  if (podChanged !== 0) json += `,"pod":${LIST_JSON[podChanged]}`;
+  if (podChanged !== 0) json += `,"pod":${controlSetJson(podChanged)}`;
   if (exempt) json += `,"exempt":${mapJson(exempt)}`;
   if (skipped) json += `,"skipped":${mapJson(skipped)}`;
   return `${json}}`;
@@ -151,7 +123,7 @@ export function mapJson(map: ReadonlyMap<string, ControlSet>): string {
   let json = '';
   for (const [name, set] of map) {
     if (isArrayIndex(name)) return JSON.stringify(Object.fromEntries(Array.from(map, ([key, value]) => [key, controlIds(value)])));
-    json += `${json === '' ? '' : ','}${isPlainName(name) ? `"${name}"` : JSON.stringify(name)}:${LIST_JSON[set]}`;
+    json += `${json === '' ? '' : ','}${isPlainName(name) ? `"${name}"` : JSON.stringify(name)}:${controlSetJson(set)}`;
   }
   return `{${json}}`;
 }

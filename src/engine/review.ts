@@ -7,6 +7,7 @@ import type { Mode, Policy } from '../config/policy.js';
 import type { AdmissionRequest } from './admission-request.js';
 import { annotationKeys } from './annotations.js';
 import { CONTROL_IDS, type ControlId } from './control-ids.js';
+import { controlIds, outcomeSets } from './control-set.js';
 import { readExemptions, type Exemptions, type RefusedExemption } from './exemptions.js';
 import type { Finding } from './findings.js';
 import { hardenPod, type ContainerReport, type HardenInput } from './harden.js';
@@ -156,10 +157,10 @@ function outcomeOf(containers: readonly ContainerReport[], patch: readonly Patch
 /** One finding per container and control left out, with the reason. */
 function notApplicableFindings(containers: readonly ContainerReport[]): Finding[] {
   const findings: Finding[] = [];
-  // Most passes leave nothing out: look before walking the controls in order.
-  if (!containers.some((container) => hasNotApplicable(container.outcomes))) return findings;
   for (const container of containers) {
-    for (const control of CONTROL_IDS) {
+    // Most passes leave nothing out.
+    if (container.sets.notApplicable === 0) continue;
+    for (const control of controlIds(container.sets.notApplicable)) {
       const outcome = container.outcomes.get(control);
       if (outcome?.kind === 'notApplicable') findings.push({ kind: 'notApplicable', container: container.name, controls: [control], detail: outcome.why });
     }
@@ -167,18 +168,14 @@ function notApplicableFindings(containers: readonly ContainerReport[]): Finding[
   return findings;
 }
 
-function hasNotApplicable(outcomes: ReadonlyMap<ControlId, Outcome>): boolean {
-  for (const outcome of outcomes.values()) if (outcome.kind === 'notApplicable') return true;
-  return false;
-}
-
 function auditFindings(containers: readonly ContainerReport[], pod: ReadonlyMap<ControlId, Outcome>): Finding[] {
   const findings: Finding[] = [];
   for (const container of containers) {
-    const applied = CONTROL_IDS.filter((id) => container.outcomes.get(id)?.kind === 'applied');
-    if (applied.length > 0) findings.push({ kind: 'audit', container: container.name, controls: applied, detail: `audit mode, nothing changed; enforce mode would change container "${container.name}": ${applied.join(', ')}` });
+    if (container.sets.applied === 0) continue;
+    const applied = controlIds(container.sets.applied);
+    findings.push({ kind: 'audit', container: container.name, controls: applied, detail: `audit mode, nothing changed; enforce mode would change container "${container.name}": ${applied.join(', ')}` });
   }
-  const podApplied = CONTROL_IDS.filter((id) => pod.get(id)?.kind === 'applied');
+  const podApplied = controlIds(outcomeSets(pod).applied);
   if (podApplied.length > 0) findings.push({ kind: 'audit', controls: podApplied, detail: `audit mode, nothing changed; enforce mode would change the pod's securityContext: ${podApplied.join(', ')}` });
   return findings;
 }

@@ -4,7 +4,7 @@
  */
 import client from 'prom-client';
 import { CONTROL_IDS } from '../engine/control-ids.js';
-import type { Outcome } from '../engine/outcome.js';
+import { outcomeSets, type ControlSet } from '../engine/control-set.js';
 import type { ReviewDecision } from '../engine/review.js';
 import type { Overload } from '../admission/errors.js';
 
@@ -89,18 +89,20 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     help: 'TLS handshakes that failed on the review port: no common protocol, or, with --client-ca-file, no client certificate from that CA.',
     registers: [registry],
   });
-  // The series per control, created now (dashboards see zeros rather than gaps) and bound once: a review
-  // counts through these children instead of looking its labels up again.
-  const perControl = (counter: client.Counter<'control'>): ReadonlyMap<string, client.Counter.Internal> => {
-    const children = new Map<string, client.Counter.Internal>();
-    for (const control of CONTROL_IDS) {
+  // The series per control, created now (dashboards see zeros rather than gaps) and bound once, in
+  // CONTROL_IDS order: a review counts a set of controls through these children (bit i, child i).
+  const perControl = (counter: client.Counter<'control'>): readonly client.Counter.Internal[] =>
+    CONTROL_IDS.map((control) => {
       const child = counter.labels(control);
       child.inc(0);
-      children.set(control, child);
-    }
-    return children;
+      return child;
+    });
+  const countEach = (children: readonly client.Counter.Internal[], set: ControlSet): void => {
+    for (let bit = 0; set >> bit !== 0; bit += 1) if ((set & (1 << bit)) !== 0) children[bit]?.inc();
   };
-  const byKind = { applied: perControl(patches), exempt: perControl(exemptions), notApplicable: perControl(notApplicable) };
+  const appliedChildren = perControl(patches);
+  const exemptChildren = perControl(exemptions);
+  const notApplicableChildren = perControl(notApplicable);
   // Children of reviews_total by operation and outcome, bound on first use (a handful: four operations and "other", five outcomes).
   const reviewChildren = new Map<string, client.Counter.Internal>();
   const reviewCounter = (operation: string, outcome: string): client.Counter.Internal => {
@@ -118,20 +120,17 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
       reviewCounter(KNOWN_OPERATIONS.has(operation) ? operation : 'other', decision.outcome).inc();
       duration.observe(seconds);
       if (warningCount > 0) warnings.inc(warningCount);
-      // Each control counts once per review and kind; pod-level changes count like container changes.
-      const seen = new Set<client.Counter.Internal>();
-      const count = (outcomes: ReadonlyMap<string, Outcome>): void => {
-        for (const [control, outcome] of outcomes) {
-          if (outcome.kind === 'applied' && decision.patch.length === 0) continue;
-          const child = outcome.kind === 'applied' || outcome.kind === 'exempt' || outcome.kind === 'notApplicable' ? byKind[outcome.kind].get(control) : undefined;
-          if (child !== undefined && !seen.has(child)) {
-            seen.add(child);
-            child.inc();
-          }
-        }
-      };
-      count(decision.pod);
-      for (const container of decision.containers) count(container.outcomes);
+      // Each control counts once per review and kind: the sets of every container and the pod's, together.
+      let { applied, exempt, notApplicable: leftOut } = outcomeSets(decision.pod);
+      for (const { sets } of decision.containers) {
+        applied |= sets.applied;
+        exempt |= sets.exempt;
+        leftOut |= sets.notApplicable;
+      }
+      // A review that changed nothing (audit mode) counts no control as applied.
+      if (decision.patch.length > 0) countEach(appliedChildren, applied);
+      countEach(exemptChildren, exempt);
+      countEach(notApplicableChildren, leftOut);
     },
     observeError(kind) {
       errors.labels(kind).inc();

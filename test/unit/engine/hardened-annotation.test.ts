@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { CONTROL_IDS } from '../../../src/engine/control-ids.js';
-import { controlSet, mapJson } from '../../../src/engine/hardened-annotation.js';
+import { controlSet } from '../../../src/engine/control-set.js';
+import { mapJson } from '../../../src/engine/hardened-annotation.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 400);
 
