@@ -3,7 +3,7 @@
  * (several servers can run in one process, as the tests do).
  */
 import client from 'prom-client';
-import { CONTROL_IDS } from '../engine/control-ids.js';
+import { CONTROL_IDS, type ControlId } from '../engine/control-ids.js';
 import { outcomeSets, type ControlSet } from '../engine/control-set.js';
 import type { ReviewDecision } from '../engine/review.js';
 import type { Overload } from '../admission/errors.js';
@@ -27,6 +27,36 @@ const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 
 const KNOWN_OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 
+/**
+ * A counter by control, counted on the review path in plain numbers (bit i of
+ * a set, CONTROL_IDS[i]) and handed to prom-client when scraped, through its
+ * collect hook: prom-client's own inc() hashes and validates the labels on
+ * every call, several times a review. Every series exists from the start, so
+ * dashboards see zeros rather than gaps.
+ */
+function controlCounter(registry: client.Registry, name: string, help: string): (set: ControlSet) => void {
+  const counted = new Float64Array(CONTROL_IDS.length);
+  const reported = new Float64Array(CONTROL_IDS.length);
+  const counter = new client.Counter({
+    name,
+    help,
+    labelNames: ['control'],
+    registers: [registry],
+    collect() {
+      for (let bit = 0; bit < CONTROL_IDS.length; bit += 1) {
+        const delta = (counted[bit] as number) - (reported[bit] as number);
+        if (delta === 0) continue;
+        this.inc({ control: CONTROL_IDS[bit] as ControlId }, delta);
+        reported[bit] = counted[bit] as number;
+      }
+    },
+  });
+  for (const control of CONTROL_IDS) counter.labels(control).inc(0);
+  return (set) => {
+    for (let bit = 0; set >> bit !== 0; bit += 1) if ((set & (1 << bit)) !== 0) counted[bit] = (counted[bit] as number) + 1;
+  };
+}
+
 export function createMetrics(options: { version: string; collectDefaults?: boolean } = { version: 'dev' }): Metrics {
   const registry = new client.Registry();
   if (options.collectDefaults !== false) client.collectDefaultMetrics({ register: registry });
@@ -41,24 +71,9 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     labelNames: ['operation', 'outcome'],
     registers: [registry],
   });
-  const patches = new client.Counter({
-    name: 'pod_hardener_patches_total',
-    help: 'Pods changed, by control: one per review in which the control changed at least one container.',
-    labelNames: ['control'],
-    registers: [registry],
-  });
-  const exemptions = new client.Counter({
-    name: 'pod_hardener_exemptions_total',
-    help: 'Honoured exemptions, by control: one per review in which the control was exempted for at least one container.',
-    labelNames: ['control'],
-    registers: [registry],
-  });
-  const notApplicable = new client.Counter({
-    name: 'pod_hardener_not_applicable_total',
-    help: 'Controls left out because applying them would break the pod, by control: one per review.',
-    labelNames: ['control'],
-    registers: [registry],
-  });
+  const countApplied = controlCounter(registry, 'pod_hardener_patches_total', 'Pods changed, by control: one per review in which the control changed at least one container.');
+  const countExempt = controlCounter(registry, 'pod_hardener_exemptions_total', 'Honoured exemptions, by control: one per review in which the control was exempted for at least one container.');
+  const countNotApplicable = controlCounter(registry, 'pod_hardener_not_applicable_total', 'Controls left out because applying them would break the pod, by control: one per review.');
   const warnings = new client.Counter({ name: 'pod_hardener_warnings_total', help: 'Warnings returned to clients.', registers: [registry] });
   const errors = new client.Counter({
     name: 'pod_hardener_errors_total',
@@ -89,20 +104,6 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
     help: 'TLS handshakes that failed on the review port: no common protocol, or, with --client-ca-file, no client certificate from that CA.',
     registers: [registry],
   });
-  // The series per control, created now (dashboards see zeros rather than gaps) and bound once, in
-  // CONTROL_IDS order: a review counts a set of controls through these children (bit i, child i).
-  const perControl = (counter: client.Counter<'control'>): readonly client.Counter.Internal[] =>
-    CONTROL_IDS.map((control) => {
-      const child = counter.labels(control);
-      child.inc(0);
-      return child;
-    });
-  const countEach = (children: readonly client.Counter.Internal[], set: ControlSet): void => {
-    for (let bit = 0; set >> bit !== 0; bit += 1) if ((set & (1 << bit)) !== 0) children[bit]?.inc();
-  };
-  const appliedChildren = perControl(patches);
-  const exemptChildren = perControl(exemptions);
-  const notApplicableChildren = perControl(notApplicable);
   // Children of reviews_total by operation and outcome, bound on first use (a handful: four operations and "other", five outcomes).
   const reviewChildren = new Map<string, client.Counter.Internal>();
   const reviewCounter = (operation: string, outcome: string): client.Counter.Internal => {
@@ -128,9 +129,9 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
         leftOut |= sets.notApplicable;
       }
       // A review that changed nothing (audit mode) counts no control as applied.
-      if (decision.patch.length > 0) countEach(appliedChildren, applied);
-      countEach(exemptChildren, exempt);
-      countEach(notApplicableChildren, leftOut);
+      if (decision.patch.length > 0) countApplied(applied);
+      countExempt(exempt);
+      countNotApplicable(leftOut);
     },
     observeError(kind) {
       errors.labels(kind).inc();
