@@ -74,6 +74,39 @@ function isSlug(text: string, from: number): boolean {
   return !dash;
 }
 
+function makeBaseName(container: string, path: string): string {
+  const base = `ph-${slug(container) || 'container'}-${slug(path) || 'path'}`;
+  if (base.length <= DNS_LABEL_MAX) return base;
+  const hash = createHash('sha256').update(`${container}\u0000${path}`).digest('hex').slice(0, 10);
+  return `${trimToLabel(base, DNS_LABEL_MAX - hash.length - 1)}-${hash}`;
+}
+
+/**
+ * Base names made already, by path then container name: the same few ("/tmp"
+ * and the workloads' container names) recur in every review. Only names that
+ * fit a DNS label are kept, at most MEMO_ENTRIES of them (emptied when full),
+ * so hostile names cannot grow it.
+ */
+const baseNames = new Map<string, Map<string, string>>();
+let memoized = 0;
+const MEMO_ENTRIES = 4096;
+
+function baseName(container: string, path: string): string {
+  const byContainer = baseNames.get(path);
+  const known = byContainer?.get(container);
+  if (known !== undefined) return known;
+  const base = makeBaseName(container, path);
+  if (container.length + path.length > DNS_LABEL_MAX) return base;
+  if (memoized >= MEMO_ENTRIES) {
+    baseNames.clear();
+    memoized = 0;
+  }
+  if (byContainer === undefined) baseNames.set(path, new Map([[container, base]]));
+  else byContainer.set(container, base);
+  memoized += 1;
+  return base;
+}
+
 function trimToLabel(text: string, max: number): string {
   return text.slice(0, max).replace(/-+$/, '');
 }
@@ -85,11 +118,7 @@ function trimToLabel(text: string, max: number): string {
  * result to `taken`.
  */
 export function writableVolumeName(container: string, path: string, taken: Set<string>): string {
-  let base = `ph-${slug(container) || 'container'}-${slug(path) || 'path'}`;
-  if (base.length > DNS_LABEL_MAX) {
-    const hash = createHash('sha256').update(`${container}\u0000${path}`).digest('hex').slice(0, 10);
-    base = `${trimToLabel(base, DNS_LABEL_MAX - hash.length - 1)}-${hash}`;
-  }
+  const base = baseName(container, path);
   let name = base;
   for (let n = 2; taken.has(name); n += 1) {
     const suffix = `-${n}`;

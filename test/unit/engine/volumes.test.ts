@@ -34,6 +34,17 @@ describe('writableVolumeName', () => {
     );
   });
 
+  test('names made once are made again the same, before and after the memo of base names is emptied', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `c${i}`);
+    const first = names.map((name) => writableVolumeName(name, '/tmp', new Set()));
+    const again = names.map((name) => writableVolumeName(name, '/tmp', new Set()));
+    expect(again).toEqual(first);
+    expect(first[4999]).toBe('ph-c4999-tmp');
+    // The memo holds a base name, never a name with a suffix: a taken name still gets one.
+    expect(writableVolumeName('c1', '/tmp', new Set(['ph-c1-tmp']))).toBe('ph-c1-tmp-2');
+    expect(writableVolumeName('c1', '/tmp', new Set())).toBe('ph-c1-tmp');
+  });
+
   test('every name is a DNS label and none is given twice', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 })), { maxLength: 12 }), (requests) => {
