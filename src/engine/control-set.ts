@@ -42,7 +42,7 @@ export interface OutcomeSets {
   readonly kept: ControlSet;
 }
 
-export const NO_OUTCOMES: OutcomeSets = Object.freeze({ applied: 0, exempt: 0, notApplicable: 0, kept: 0 });
+const NO_OUTCOMES: OutcomeSets = Object.freeze({ applied: 0, exempt: 0, notApplicable: 0, kept: 0 });
 
 export function outcomeSets(outcomes: ReadonlyMap<ControlId, Outcome>): OutcomeSets {
   if (outcomes.size === 0) return NO_OUTCOMES;

@@ -83,9 +83,10 @@ function makeBaseName(container: string, path: string): string {
 
 /**
  * Base names made already, by path then container name: the same few ("/tmp"
- * and the workloads' container names) recur in every review. Only names that
- * fit a DNS label are kept, at most MEMO_ENTRIES of them (emptied when full),
- * so hostile names cannot grow it.
+ * and the workloads' container names) recur in every review. Only pairs whose
+ * container name and path together are at most DNS_LABEL_MAX characters are
+ * kept, at most MEMO_ENTRIES of them (emptied when full), so hostile names
+ * cannot grow it.
  */
 const baseNames = new Map<string, Map<string, string>>();
 let memoized = 0;
