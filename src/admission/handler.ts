@@ -36,8 +36,8 @@ function elapsedSince(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-export async function handleAdmission(body: Buffer, deps: AdmissionDeps): Promise<AdmissionReviewResponse> {
-  const started = process.hrtime.bigint();
+/** `started`: when the review's time (its record's duration, the latency histogram) counts from; by default now. */
+export async function handleAdmission(body: Buffer, deps: AdmissionDeps, started = process.hrtime.bigint()): Promise<AdmissionReviewResponse> {
   // A bad review throws an HttpError; the HTTP adapter answers and counts it.
   const request = decodeAdmissionReview(body);
   const policy = deps.policy();

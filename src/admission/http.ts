@@ -3,7 +3,9 @@
  * bounds, JSON only, a bounded body, then the review. Served straight from
  * Node's request, not through Express's router and body parser: measured,
  * those cost more than half of the throughput of the whole review path
- * (README, Performance). Every outcome is an answer; nothing here throws.
+ * (README, Performance). A read body waits for the end of the event loop's
+ * turn, so the reviews of a turn run together (turn.ts). Every outcome is an
+ * answer; nothing here throws.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerThenDiscard, readBody } from './body.js';
@@ -12,6 +14,7 @@ import { HttpError, methodNotAllowed, OverloadError } from './errors.js';
 import { handleAdmission, type AdmissionDeps } from './handler.js';
 import type { LoadLimiter, ReviewSlot } from './load-limit.js';
 import { reviewJson } from './response.js';
+import { endOfTurn } from './turn.js';
 
 export interface AdmissionHttpDeps extends AdmissionDeps {
   maxRequestBytes: number;
@@ -45,7 +48,10 @@ async function review(req: IncomingMessage, res: ServerResponse, deps: Admission
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') throw new HttpError(415, 'UnsupportedMediaType', 'compressed request bodies are not accepted');
   const body = await readBody(req, deps.maxRequestBytes, slot);
-  sendJson(res, 200, reviewJson(await handleAdmission(body, deps)));
+  // The review's time counts from here, its wait for the turn's batch included.
+  const received = process.hrtime.bigint();
+  await endOfTurn();
+  sendJson(res, 200, reviewJson(await handleAdmission(body, deps, received)));
 }
 
 export async function serveAdmission(req: IncomingMessage, res: ServerResponse, deps: AdmissionHttpDeps): Promise<void> {

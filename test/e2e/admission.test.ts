@@ -69,7 +69,7 @@ describe('pods judged by the API server', () => {
     expect(result.pod?.spec.containers?.[0]?.securityContext?.readOnlyRootFilesystem).toBe(true);
     const listed = await env.plane.kubectl(['get', 'pod', 'dry', '-n', 'restricted'], { allowFailure: true });
     expect(listed.stderr).toMatch(/NotFound/);
-    const record = env.hook.records().find((r) => r.type === 'decision' && r.namespace === 'restricted' && r.name === 'dry');
+    const record = (await env.hook.records()).find((r) => r.type === 'decision' && r.namespace === 'restricted' && r.name === 'dry');
     expect(record).toMatchObject({ dryRun: true, outcome: 'patched' });
   });
 

@@ -88,7 +88,7 @@ describe('only the API server may review', () => {
     const stored = created.pod as Pod;
     expect(stored.metadata?.annotations?.['pod-hardener.io/hardened']).toBeDefined();
     expect(stored.spec.containers?.[0]?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-    expect(hook.records().some((r) => r.type === 'decision' && r.namespace === 'restricted' && r.name === stored.metadata?.name && r.outcome === 'patched')).toBe(true);
+    expect((await hook.records()).some((r) => r.type === 'decision' && r.namespace === 'restricted' && r.name === stored.metadata?.name && r.outcome === 'patched')).toBe(true);
   });
 
   test('install.sh --client-cert put the client CA where manifests/client-auth mounts it', async () => {
@@ -100,7 +100,7 @@ describe('only the API server may review', () => {
     const other = await generateClientCerts(join(dir, 'other'));
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'e2e-anonymous')).toMatch(/^refused: /);
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'e2e-stranger', other)).toMatch(/^refused: /);
-    expect(hook.records().filter((r) => r.uid === 'e2e-anonymous' || r.uid === 'e2e-stranger')).toEqual([]);
+    expect((await hook.records()).filter((r) => r.uid === 'e2e-anonymous' || r.uid === 'e2e-stranger')).toEqual([]);
     // The same caller with the API server's certificate is served: the refusal was the missing trust, nothing else.
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'e2e-trusted', certs)).toBe('200');
   });

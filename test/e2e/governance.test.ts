@@ -29,7 +29,7 @@ describe('namespace governance through a watched cache', () => {
     const res = await postJson(`https://127.0.0.1:${env.port}/mutate`, ca, reviewOf(podOf({}, { ...EXEMPT, namespace }), { namespace }));
     return res.json<{ response: { allowed: boolean; patch?: string; warnings?: string[] } }>().response;
   };
-  const lastRecord = (namespace: string): Record<string, unknown> | undefined => env.hook.records().filter((r) => r.type === 'decision' && r.namespace === namespace).at(-1);
+  const lastRecord = async (namespace: string): Promise<Record<string, unknown> | undefined> => (await env.hook.records()).filter((r) => r.type === 'decision' && r.namespace === namespace).at(-1);
 
   beforeAll(async () => {
     env = await startHardener({
@@ -57,7 +57,7 @@ describe('namespace governance through a watched cache', () => {
       return created.pod?.spec.containers?.[0]?.securityContext?.readOnlyRootFilesystem === undefined ? created : undefined;
     });
     expect(honoured.stderr).toBe('');
-    expect(lastRecord('team-gov')).toMatchObject({ exemptReason: 'writes to /var/lib/app', refusedExemptions: [] });
+    expect(await lastRecord('team-gov')).toMatchObject({ exemptReason: 'writes to /var/lib/app', refusedExemptions: [] });
   });
 
   test('a brand-new labelled namespace is honoured for its very first pod', async () => {
@@ -70,15 +70,15 @@ describe('namespace governance through a watched cache', () => {
   test('the mode label switches a namespace to audit and back; the exclude label leaves it alone', async () => {
     await createNamespace(env.plane, 'modes-gov');
     await env.plane.kubectl(['label', 'namespace', 'modes-gov', 'pod-hardener.io/mode=audit']);
-    await until('audit mode', async () => (await decide('modes-gov')).patch === undefined && lastRecord('modes-gov')?.mode === 'audit');
+    await until('audit mode', async () => (await decide('modes-gov')).patch === undefined && (await lastRecord('modes-gov'))?.mode === 'audit');
     expect((await decide('modes-gov')).warnings).toEqual(expect.arrayContaining([expect.stringMatching(/audit mode, nothing changed/)]));
 
     await env.plane.kubectl(['label', 'namespace', 'modes-gov', 'pod-hardener.io/mode=enforce', '--overwrite']);
     await until('enforce mode', async () => (await decide('modes-gov')).patch !== undefined);
 
     await env.plane.kubectl(['label', 'namespace', 'modes-gov', 'pod-hardener.io/exclude=true']);
-    await until('exclusion', async () => (await decide('modes-gov')).patch === undefined && lastRecord('modes-gov')?.outcome === 'skipped');
-    expect(lastRecord('modes-gov')?.skipReason).toBe('namespace "modes-gov" is excluded by its pod-hardener.io/exclude label');
+    await until('exclusion', async () => (await decide('modes-gov')).patch === undefined && (await lastRecord('modes-gov'))?.outcome === 'skipped');
+    expect((await lastRecord('modes-gov'))?.skipReason).toBe('namespace "modes-gov" is excluded by its pod-hardener.io/exclude label');
   });
 
   test('the API server goes away: the webhook keeps serving with what it knew, stays ready, and catches up when it is back', async () => {
@@ -86,7 +86,7 @@ describe('namespace governance through a watched cache', () => {
     await until('the namespace in the cache', async () => (await decide('outage-gov')).warnings === undefined);
 
     await env.plane.stopApiServer();
-    await until('the lost watch to be noticed', async () => env.hook.records().some((r) => r.message === 'namespace watch lost; decisions use the last known namespaces until it reconnects'));
+    await until('the lost watch to be noticed', async () => (await env.hook.records()).some((r) => r.message === 'namespace watch lost; decisions use the last known namespaces until it reconnects'));
     for (let i = 0; i < 5; i += 1) {
       const answer = await decide('outage-gov');
       expect(answer.allowed).toBe(true);
@@ -95,7 +95,7 @@ describe('namespace governance through a watched cache', () => {
     expect((await send(`https://127.0.0.1:${env.port}/readyz`, { ca })).status).toBe(200);
     // Retries back off (0.2 s doubling to 2 s here) and the outage is reported once, not at every retry.
     await new Promise((r) => setTimeout(r, 4000));
-    expect(env.hook.records().filter((r) => r.message === 'namespace watch lost; decisions use the last known namespaces until it reconnects')).toHaveLength(1);
+    expect((await env.hook.records()).filter((r) => r.message === 'namespace watch lost; decisions use the last known namespaces until it reconnects')).toHaveLength(1);
 
     await env.plane.startApiServer();
     await env.plane.kubectl(['label', 'namespace', 'outage-gov', 'pod-hardener.io/exemptions-']);
@@ -104,6 +104,6 @@ describe('namespace governance through a watched cache', () => {
       return answer.warnings?.some((w) => w.includes('does not allow exemptions')) ? answer : undefined;
     }, { timeoutMs: 60_000 });
     expect(refused.allowed).toBe(true);
-    expect(env.hook.records().filter((r) => r.message === 'namespace watch reconnected')).toHaveLength(1);
+    expect((await env.hook.records()).filter((r) => r.message === 'namespace watch reconnected')).toHaveLength(1);
   });
 });

@@ -42,7 +42,7 @@ describe('workloads', () => {
       expect(pod.spec.containers?.[0]?.securityContext?.readOnlyRootFilesystem).toBe(true);
       expect(pod.metadata?.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
     }
-    const records = env.hook.records().filter((r) => r.type === 'decision' && r.namespace === 'apps' && r.generateName);
+    const records = (await env.hook.records()).filter((r) => r.type === 'decision' && r.namespace === 'apps' && r.generateName);
     expect(records.length).toBeGreaterThanOrEqual(2);
     expect(records[0]).toMatchObject({ name: null, generateName: expect.stringMatching(/^web-/), owner: { kind: 'ReplicaSet' }, outcome: 'patched' });
   });
@@ -57,7 +57,7 @@ describe('workloads', () => {
     const pod = await getObject<Pod>(env.plane, ['pod', 'debug-me', '-n', 'apps']);
     const debugger_ = pod.spec.ephemeralContainers?.find((c) => c.name === 'debugger');
     expect(debugger_?.securityContext).toMatchObject({ capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false });
-    const record = env.hook.records().find((r) => r.type === 'decision' && r.subResource === 'ephemeralcontainers' && r.name === 'debug-me');
+    const record = (await env.hook.records()).find((r) => r.type === 'decision' && r.subResource === 'ephemeralcontainers' && r.name === 'debug-me');
     expect(record).toMatchObject({ operation: 'UPDATE', outcome: 'patched', containers: [{ name: 'debugger', kind: 'ephemeralContainer' }] });
   });
 
@@ -80,7 +80,7 @@ describe('workloads', () => {
       const all = ['capabilities', 'allowPrivilegeEscalation', 'runAsNonRoot', 'readOnlyRootFilesystem', 'seccompProfile'];
       expect(JSON.parse(pod.metadata?.annotations?.['pod-hardener.io/hardened'] ?? '{}').changed).toEqual({ app: all, 'mesh-proxy': all });
       // Two reviews of that pod: the first pass, and the reinvocation after the injector (with its own uid).
-      const passes = env.hook.records().filter((r) => r.type === 'decision' && r.name === pod.metadata?.name);
+      const passes = (await env.hook.records()).filter((r) => r.type === 'decision' && r.name === pod.metadata?.name);
       expect(passes.map((r) => (r.containers as Array<{ name: string }>).map((c) => c.name))).toEqual([['app'], ['app', 'mesh-proxy']]);
     } finally {
       await env.plane.kubectl(['delete', 'mutatingwebhookconfiguration', 'zz-sidecar-injector', '--ignore-not-found']);
@@ -97,7 +97,7 @@ describe('workloads', () => {
     await applyObject(env.plane, withUpdates);
     const skipped = await eventually('an UPDATE to reach the webhook', async () => {
       await env.plane.kubectl(['label', 'pod', 'labelled', '-n', 'apps', `tick=${Date.now()}`, '--overwrite']);
-      return env.hook.records().find((r) => r.type === 'decision' && r.operation === 'UPDATE' && r.name === 'labelled' && !r.subResource);
+      return (await env.hook.records()).find((r) => r.type === 'decision' && r.operation === 'UPDATE' && r.name === 'labelled' && !r.subResource);
     }, { timeoutMs: 30_000 });
     expect(skipped).toMatchObject({ outcome: 'skipped', skipReason: expect.stringMatching(/pod update/), patch: [] });
     const after = await getObject<Pod>(env.plane, ['pod', 'labelled', '-n', 'apps']);

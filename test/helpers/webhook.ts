@@ -13,9 +13,13 @@ export interface TestWebhook {
   webhook: Webhook;
   url: string;
   ca: string;
-  /** Every line the webhook logged so far. */
-  lines(): string[];
-  records(): Array<Record<string, unknown>>;
+  /**
+   * Every line the webhook logged so far, once its pending lines are written:
+   * lines are written once a turn of the event loop, and a review's turn may
+   * end after its answer reached an in-process client.
+   */
+  lines(): Promise<string[]>;
+  records(): Promise<Array<Record<string, unknown>>>;
   stop(): Promise<void>;
 }
 
@@ -42,12 +46,23 @@ export async function startTestWebhook(
     ...(options.review ? { review: options.review } : {}),
     ...(options.namespaceCache ? { namespaceCache: options.namespaceCache } : {}),
   });
+  // The webhook's pending lines written, and the stream's 'data' events for them delivered.
+  const logged = async (): Promise<void> => {
+    await webhook.logger.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   return {
     webhook,
     url: `https://127.0.0.1:${webhook.port}`,
     ca: webhook.certificate(),
-    lines: () => [...captured],
-    records: () => captured.map((line) => JSON.parse(line) as Record<string, unknown>),
+    lines: async () => {
+      await logged();
+      return [...captured];
+    },
+    records: async () => {
+      await logged();
+      return captured.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
     async stop() {
       await webhook.shutdown();
       rmSync(directory, { recursive: true, force: true });

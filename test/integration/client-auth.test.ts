@@ -27,17 +27,17 @@ describe('client authentication', () => {
     await hook.stop();
   });
 
-  const decisions = (uid: string): number => hook.records().filter((r) => r.type === 'decision' && r.uid === uid).length;
+  const decisions = async (uid: string): Promise<number> => (await hook.records()).filter((r) => r.type === 'decision' && r.uid === uid).length;
 
   test('a caller with a certificate from the client CA is reviewed', async () => {
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'trusted', certs)).toBe('200');
-    expect(decisions('trusted')).toBe(1);
+    expect(await decisions('trusted')).toBe(1);
   });
 
   test('no certificate, or one from another CA: refused in the TLS handshake, and no decision record written', async () => {
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'anonymous')).toMatch(/^refused: /);
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'stranger', other)).toMatch(/^refused: /);
-    expect(decisions('anonymous') + decisions('stranger')).toBe(0);
+    expect((await decisions('anonymous')) + (await decisions('stranger'))).toBe(0);
     const metrics = (await send(`https://127.0.0.1:${hook.webhook.probePort}/metrics`, { ca: certs.servingCa })).text;
     expect(Number(/^pod_hardener_tls_handshake_failures_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
   });
@@ -51,7 +51,7 @@ describe('client authentication', () => {
   test('a rotated client CA file is reloaded: the new CA is trusted, the old one no longer', async () => {
     // generate.sh makes the client CA once; a new directory is a new CA, copied over the file the webhook reads.
     copyFileSync(other.caFile, certs.caFile);
-    await until('the client CA reload', () => hook.records().some((r) => r.message === 'client CA reloaded; new connections are checked against it'));
+    await until('the client CA reload', async () => (await hook.records()).some((r) => r.message === 'client CA reloaded; new connections are checked against it'));
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'new-ca', other)).toBe('200');
     expect(await reviewAs(hook.webhook.port, certs.servingCa, 'old-ca', certs)).toMatch(/^refused: /);
   });

@@ -20,7 +20,7 @@ describe('the decision log', () => {
       await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(withOwner, { uid: 'r1', name: undefined, userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' } }));
       await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod(), { uid: 'r2', namespace: 'kube-system' }));
       await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod(), { uid: 'r3', dryRun: true }));
-      const records = hook.records().filter((r) => r.type === 'decision');
+      const records = (await hook.records()).filter((r) => r.type === 'decision');
       expect(records.map((r) => r.uid)).toEqual(['r1', 'r2', 'r3']);
 
       const fields = documentedFields();

@@ -103,7 +103,7 @@ describe('bounded load', () => {
         held.socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8').split('\r\n')[0] ?? ''));
       });
       expect(answer).toBe('HTTP/1.1 408 Request Timeout');
-      expect(hook.records().filter((r) => r.uid === 'slow')).toEqual([]);
+      expect((await hook.records()).filter((r) => r.uid === 'slow')).toEqual([]);
     } finally {
       await hook.stop();
     }

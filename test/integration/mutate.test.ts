@@ -92,10 +92,10 @@ describe('POST /mutate', () => {
   });
 
   test('every review writes exactly one decision record with its uid', async () => {
-    const before = hook.records().filter((r) => r.type === 'decision').length;
+    const before = (await hook.records()).filter((r) => r.type === 'decision').length;
     const review = reviewOf(pod(), { uid: 'one-record-per-review' });
     await postJson(`${hook.url}/mutate`, hook.ca, review);
-    const decisions = hook.records().filter((r) => r.type === 'decision');
+    const decisions = (await hook.records()).filter((r) => r.type === 'decision');
     expect(decisions).toHaveLength(before + 1);
     expect(decisions.at(-1)).toMatchObject({ uid: 'one-record-per-review', outcome: 'patched', namespace: 'team-a', name: 'web', user: 'alice' });
   });
@@ -119,8 +119,8 @@ describe('onInternalError', () => {
       expect(body.allowed).toBe(allowed);
       expect(body.warnings?.[0]).toMatch(warning);
       if (!allowed) expect(body.status?.code).toBe(500);
-      expect(hook.records().some((r) => r.type === 'operational' && r.level === 'error' && r.uid === 'uid-of-the-failing-review')).toBe(true);
-      expect(hook.records().some((r) => r.type === 'decision' && r.outcome === 'error')).toBe(true);
+      expect((await hook.records()).some((r) => r.type === 'operational' && r.level === 'error' && r.uid === 'uid-of-the-failing-review')).toBe(true);
+      expect((await hook.records()).some((r) => r.type === 'decision' && r.outcome === 'error')).toBe(true);
       const again = await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod()));
       expect(again.status).toBe(200);
     } finally {

@@ -100,7 +100,7 @@ describe('certificate hot reload', () => {
       const { ok, failed } = await load.stop();
       expect(failed).toEqual([]);
       expect(ok).toBeGreaterThan(20);
-      const log = hook.records().find((r) => r.message === 'serving certificate reloaded; new connections use it');
+      const log = (await hook.records()).find((r) => r.message === 'serving certificate reloaded; new connections use it');
       expect(log).toBeDefined();
     } finally {
       await hook.stop();
@@ -116,9 +116,9 @@ describe('certificate hot reload', () => {
     try {
       const before = await servedFingerprint(hook.webhook.port);
       mounted.update({ 'tls.crt': other.pair.cert, 'tls.key': first.pair.key });
-      await until('the reload error', () => hook.records().some((r) => r.level === 'error' && r.message === 'serving certificate not reloaded: the previous one stays in use'));
+      await until('the reload error', async () => (await hook.records()).some((r) => r.level === 'error' && r.message === 'serving certificate not reloaded: the previous one stays in use'));
       mounted.update({ 'tls.crt': 'garbage', 'tls.key': 'garbage' });
-      await until('a second reload error', () => hook.records().filter((r) => r.level === 'error').length >= 2);
+      await until('a second reload error', async () => (await hook.records()).filter((r) => r.level === 'error').length >= 2);
       expect(await servedFingerprint(hook.webhook.port)).toBe(before);
       expect((await postJson(`${hook.url}/mutate`, first.pair.cert, reviewOf(pod()))).status).toBe(200);
       const metrics = (await send(`${hook.url}/metrics`, { ca: first.pair.cert })).text;
@@ -136,7 +136,7 @@ describe('policy hot reload', () => {
     const hook = await startTestWebhook({ serve: { config: mounted.path('policy.yaml'), reloadIntervalSeconds: 0.2 } });
     const outcome = async (): Promise<string> => {
       await postJson(`${hook.url}/mutate`, hook.ca, reviewOf(pod()));
-      return String(hook.records().filter((r) => r.type === 'decision').at(-1)?.mode);
+      return String((await hook.records()).filter((r) => r.type === 'decision').at(-1)?.mode);
     };
     try {
       expect(await outcome()).toBe('enforce');
@@ -144,8 +144,8 @@ describe('policy hot reload', () => {
       await until('audit mode', async () => (await outcome()) === 'audit');
 
       mounted.update({ 'policy.yaml': 'mode: audit\nmoed: enforce\n' });
-      await until('the reload error', () => hook.records().some((r) => r.level === 'error' && r.message === 'policy not reloaded: the last good policy stays in force'));
-      const error = hook.records().find((r) => r.message === 'policy not reloaded: the last good policy stays in force');
+      await until('the reload error', async () => (await hook.records()).some((r) => r.level === 'error' && r.message === 'policy not reloaded: the last good policy stays in force'));
+      const error = (await hook.records()).find((r) => r.message === 'policy not reloaded: the last good policy stays in force');
       expect(String(error?.error)).toMatch(/unknown field "moed"/);
       expect(await outcome()).toBe('audit');
 
@@ -214,7 +214,7 @@ describe('registry config hot reload', () => {
     const base = mkdtempSync(join(tmpdir(), 'ph-registry-config-'));
     const mounted = new AtomicDir(join(base, 'pull-secret'), { '.dockerconfigjson': dockerConfig(OLD) });
     const hook = await startTestWebhook({ policy: { images: { resolve: true } }, serve: { registryConfig: mounted.path('.dockerconfigjson'), reloadIntervalSeconds: 0.2 } });
-    const failures = (): Array<Record<string, unknown>> => hook.records().filter((r) => r.message === 'registry config not reloaded: the previous credentials stay in use');
+    const failures = async (): Promise<Array<Record<string, unknown>>> => (await hook.records()).filter((r) => r.message === 'registry config not reloaded: the previous credentials stay in use');
     /**
      * Reviews a pod of image app:<tag> (a new tag each time: no cached answer; the review waits for the lookup) and
      * returns the credentials behind the token with which the registry let it read the image config. A token got with
@@ -231,17 +231,17 @@ describe('registry config hot reload', () => {
       // The platform rotates the pull secret: the registry takes only the new password, the kubelet swaps the mounted file.
       stub.accepted = `${USER}:${NEW}`;
       mounted.update({ '.dockerconfigjson': dockerConfig(NEW) });
-      await until('the registry config reload', () => hook.records().some((r) => r.message === 'registry config reloaded; the next image lookups use its credentials'));
-      const success = hook.records().find((r) => r.message === 'registry config reloaded; the next image lookups use its credentials');
+      await until('the registry config reload', async () => (await hook.records()).some((r) => r.message === 'registry config reloaded; the next image lookups use its credentials'));
+      const success = (await hook.records()).find((r) => r.message === 'registry config reloaded; the next image lookups use its credentials');
       expect(success).toMatchObject({ level: 'info', file: mounted.path('.dockerconfigjson'), registries: 1 });
       expect(await lookUpWith('v2')).toBe(`${USER}:${NEW}`);
 
       // Not JSON (a truncated write), then JSON with an entry that is not base64 of user:password: both kept out.
       mounted.update({ '.dockerconfigjson': dockerConfig(BROKEN).slice(0, -3) });
-      await until('the first reload failure', () => failures().length === 1);
+      await until('the first reload failure', async () => (await failures()).length === 1);
       mounted.update({ '.dockerconfigjson': JSON.stringify({ auths: { [stub.host]: { auth: b64(BROKEN) } } }) });
-      await until('the second reload failure', () => failures().length === 2);
-      expect(failures().map((r) => [r.level, r.error])).toEqual([
+      await until('the second reload failure', async () => (await failures()).length === 2);
+      expect((await failures()).map((r) => [r.level, r.error])).toEqual([
         ['error', expect.stringContaining('not valid JSON')],
         ['error', expect.stringContaining('is not base64 of user:password')],
       ]);
@@ -252,7 +252,7 @@ describe('registry config hot reload', () => {
       expect(metrics).toMatch(/^pod_hardener_reloads_total\{what="registry-config",result="failure"\} 2$/m);
 
       // Neither the passwords nor the auth strings that carry them, in any line: reloads, errors, decisions.
-      const log = hook.lines().join('\n');
+      const log = (await hook.lines()).join('\n');
       expect(log).toContain('registry config reloaded');
       for (const secret of [OLD, NEW, BROKEN, b64(`${USER}:${OLD}`), b64(`${USER}:${NEW}`), b64(`${USER}:${BROKEN}`), b64(BROKEN)]) expect(log).not.toContain(secret);
     } finally {

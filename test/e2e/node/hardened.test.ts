@@ -69,7 +69,7 @@ describeNode('hardened pods on a real node', () => {
     expect((await shell(env.plane, NS, 'writer-exempt', 'cat /var/lib/app/state && echo x > /var/lib/app/more && echo written')).stdout).toMatch(/state\s+written/);
     const status = await procStatus(env.plane, NS, 'writer-exempt');
     expect({ CapEff: status.CapEff, NoNewPrivs: status.NoNewPrivs, Seccomp: status.Seccomp }).toEqual({ CapEff: '0000000000000000', NoNewPrivs: '1', Seccomp: '2' });
-    const record = env.hook.records().find((r) => r.type === 'decision' && r.name === 'writer-exempt');
+    const record = (await env.hook.records()).find((r) => r.type === 'decision' && r.name === 'writer-exempt');
     expect(JSON.stringify(record)).toContain('keeps its state in /var/lib/app');
   });
 

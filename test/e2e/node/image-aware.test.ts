@@ -96,8 +96,8 @@ describeNode('image-aware hardening on a real node, images read from a real regi
     expect((await shell(env.plane, RESTRICTED_NS, 'volume', 'echo x > /probe')).code).not.toBe(0);
   });
 
-  test('the decision record names the digest each decision was based on', () => {
-    const record = env.hook.records().find((r) => r.type === 'decision' && r.name === 'image-root');
+  test('the decision record names the digest each decision was based on', async () => {
+    const record = (await env.hook.records()).find((r) => r.type === 'decision' && r.name === 'image-root');
     const container = (record?.containers as Array<{ image?: { reference: string; digest: string | null } }> | undefined)?.[0];
     expect(container?.image).toEqual({ reference: image('root'), digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   });

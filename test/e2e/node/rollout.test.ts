@@ -49,6 +49,6 @@ describeNode('failurePolicy on a real node, with every webhook replica down', ()
     expect(status.Uid?.split(/\s+/)[0]).toBe('0');
     expect(status.CapEff).not.toBe('0000000000000000');
     expect(status.NoNewPrivs).toBe('0');
-    expect(env.hook.records().filter((r) => r.name === name)).toEqual([]);
+    expect((await env.hook.records()).filter((r) => r.name === name)).toEqual([]);
   });
 });
