@@ -66,6 +66,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** The servers side by side: the bare one, pod-hardener, and pod-hardener with parts left out (layer-server.ts). */
 export interface Targets {
   bare: Target;
+  /** The bare server answering in batches, one per turn of the event loop, as pod-hardener does. */
+  bareBatched: Target;
   hardener: Target;
   /** pod-hardener's server and review path with a precomputed decision: no engine. */
   noEngine: Target;
@@ -114,14 +116,16 @@ export async function startTargets(directory: string, body: string, nodeFlagVari
     const bodyFile = join(directory, 'review.json');
     writeFileSync(bodyFile, body);
     const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-    const bare = await start(spawnServer('bare node https', [here('./bare-server.js'), certFile, keyFile, responseFile], 'stdout', /^(\d+)\n/));
+    const bareServer = (name: string, flags: string[]): Promise<Target> => start(spawnServer(name, [here('./bare-server.js'), certFile, keyFile, responseFile, ...flags], 'stdout', /^(\d+)\n/));
+    const bare = await bareServer('bare node https', []);
+    const bareBatched = await bareServer('bare, in batches', ['--batch']);
     const layer = (name: string, flags: string[]): Promise<Target> => start(spawnServer(name, [here('./layer-server.js'), certFile, keyFile, bodyFile, ...flags], 'stderr', /^(\d+)\n/));
     const noEngine = await layer('ph, no engine', ['--no-engine']);
     const httpLayer = await layer('ph, HTTP layer', ['--no-engine', '--no-log']);
-    for (const target of [noEngine, httpLayer, ...variants]) {
+    for (const target of [bareBatched, noEngine, httpLayer, ...variants]) {
       if (!(await post(target.port, pair.cert, body)).equals(answer)) throw new Error(`${target.name} does not answer the bytes pod-hardener answers`);
     }
-    return { bare, hardener, noEngine, httpLayer, variants, ca: pair.cert };
+    return { bare, bareBatched, hardener, noEngine, httpLayer, variants, ca: pair.cert };
   } catch (error) {
     // No server outlives a failed start.
     await Promise.all(started.map((target) => target.stop()));

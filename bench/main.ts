@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const body = reviewBody(PODS.typical);
   const targets = await startTargets(directory, body, nodeFlagVariants);
   const { hardener, bare, ca, variants } = targets;
-  const layered = [bare, targets.httpLayer, targets.noEngine, hardener, ...variants];
+  const layered = [bare, targets.bareBatched, targets.httpLayer, targets.noEngine, hardener, ...variants];
   try {
     say(
       `\nOver HTTPS on loopback (keep-alive, typical pod; saturation: autocannon, 16 connections, ${rounds} alternating round(s) of ${seconds} s per server, the median shown; ` +
@@ -132,7 +132,9 @@ async function main(): Promise<void> {
     const layers = layered.slice(1).map((target, i) => ({ target: target.name, shareOfBare: Number(median(shares(i + 1)).toFixed(3)) }));
     report.saturationLayers = layers;
     say(`  throughput as a share of the bare server's (median of rounds): ${layers.map((l) => `${l.target} ${(l.shareOfBare * 100).toFixed(0)} %`).join(', ')}`);
-    say('    (ph, HTTP layer: pod-hardener\'s server and review path answering a precomputed decision, nothing logged; ph, no engine: the same with the decision log)');
+    say(
+      "    (bare, in batches: the bare server answering once a turn of the event loop, as pod-hardener decides its reviews; ph, HTTP layer: pod-hardener's server and review path answering a precomputed decision, nothing logged; ph, no engine: the same with the decision log)",
+    );
     const p99At1000 = results.find((r) => r.scenario === '1000 req/s' && r.target === 'pod-hardener')?.p99Ms ?? NaN;
     const typicalEngine = engine.find((r) => r.name === 'engine: typical pod');
     // Issue 20's targets.
