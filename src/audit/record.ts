@@ -86,8 +86,9 @@ function containerRecords(decision: ReviewDecision): ContainerRecord[] {
   return decision.containers.map(({ name, kind, outcomes, sets, image }) => {
     const record: ContainerRecord = { name, kind, applied: controlIds(sets.applied), exempted: controlIds(sets.exempt), notApplicable: [], kept: [] };
     // The lists with reasons read the outcomes, in control order; most containers have none.
-    if ((sets.notApplicable | sets.kept) !== 0) {
-      for (const control of controlIds(sets.notApplicable | sets.kept)) {
+    const withReasons = sets.notApplicable | sets.kept;
+    if (withReasons !== 0) {
+      for (const control of controlIds(withReasons)) {
         const outcome = outcomes.get(control);
         if (outcome?.kind === 'notApplicable') record.notApplicable.push({ control, reason: outcome.why });
         const keptReason = keptPart(outcome);

@@ -125,14 +125,16 @@ export function readExemptions(
 
   if (podValue !== undefined) consider(undefined, keys.exempt, podValue);
 
-  const known = containerKeys ? new Set(containerNames) : undefined;
-  for (const key of containerKeys ?? []) {
-    const name = key.slice(keys.containerPrefix.length);
-    if (!known?.has(name)) {
-      findings.push({ kind: 'annotation', detail: `${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored` });
-      continue;
+  if (containerKeys) {
+    const known = new Set(containerNames);
+    for (const key of containerKeys) {
+      const name = key.slice(keys.containerPrefix.length);
+      if (!known.has(name)) {
+        findings.push({ kind: 'annotation', detail: `${key}: the pod has no container named "${truncate(name, 63)}"; annotation ignored` });
+        continue;
+      }
+      consider(name, key, annotations[key] as string);
     }
-    consider(name, key, annotations[key] as string);
   }
 
   for (const { container, control, why } of refused) {

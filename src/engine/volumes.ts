@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 
 const DNS_LABEL_MAX = 63;
+const SLASH = 47;
+const DOT = 46;
 
 /**
  * Whether the path is normal as it is, as most are: absolute, every "/"
@@ -20,9 +22,6 @@ export function isNormalMountPath(path: string): boolean {
   }
   return true;
 }
-
-const SLASH = 47;
-const DOT = 46;
 
 /** "/tmp/", "/tmp/." and "/tmp" are one mount point to the runtime. */
 export function normalizeMountPath(path: string): string {

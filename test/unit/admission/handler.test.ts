@@ -65,10 +65,10 @@ describe('failures after the engine are answered per onInternalError', () => {
 describe('the review\'s time', () => {
   test('counts from the given start (the read body), not from when the review was decided', async () => {
     const records: Array<{ durationMs: number }> = [];
-    const deps_ = { ...deps('allow', 'decision', []), logger: { ...logger('nothing', []), decision: (record: unknown) => void records.push(record as { durationMs: number }) } };
+    const recording = { ...deps('allow', 'decision', []), logger: { ...logger('nothing', []), decision: (record: unknown) => void records.push(record as { durationMs: number }) } };
     const received = process.hrtime.bigint() - 50_000_000n;
-    await handleAdmission(body, deps_, received);
-    await handleAdmission(body, deps_);
+    await handleAdmission(body, recording, received);
+    await handleAdmission(body, recording);
     expect(records[0]?.durationMs).toBeGreaterThanOrEqual(50);
     expect(records[1]?.durationMs).toBeLessThan(50);
   });
