@@ -134,6 +134,9 @@ function startLayerServer(directory: string, tls: Tls, layer: (typeof LAYERS)[nu
   return spawnServer(layer.name, [fileURLToPath(new URL('./layer-server.js', import.meta.url)), tls.certFile, tls.keyFile, bodyFile, ...layer.flags], 'stderr', /^(\d+)\n/);
 }
 
+/** The configuration of the bare webhook answering pod-hardener's patch: the floor pod-hardener's figures are read against. */
+export const BARE_WEBHOOK = "bare webhook, pod-hardener's patch";
+
 /** The bare webhook (bench/bare-webhook.ts), given pod-hardener's patch for the typical pod. */
 function startBareWebhook(directory: string, tls: Tls): Promise<Target> {
   const patchesFile = join(directory, 'patches.json');
@@ -187,7 +190,7 @@ async function stageConfigurations(plane: ControlPlane, directory: string, optio
       // Shapes that do not harden get the hardened pod, so restricted admits them.
       const body = shape === 'none' || shape === 'annotation' ? JSON.stringify(hardenedPod(namespace)) : JSON.stringify(typicalPod(namespace));
       const inForce = shape === 'none' ? () => true : shape === 'annotation' ? (pod: Pod) => pod.metadata?.annotations?.['bench.pod-hardener.io/touched'] === 'true' : hardened;
-      return { name: `bare webhook, ${shape === 'ops' ? "pod-hardener's patch" : `${shape} patch`}`, namespace, body, webhookPid: bare.pid, inForce };
+      return { name: shape === 'ops' ? BARE_WEBHOOK : `bare webhook, ${shape} patch`, namespace, body, webhookPid: bare.pid, inForce };
     }),
     { name: 'pod-hardener', namespace: 'bench-webhook', body: JSON.stringify(typicalPod('bench-webhook')), webhookPid: hardener.pid, inForce: hardened },
   ];
