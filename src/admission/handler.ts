@@ -9,6 +9,7 @@
 import { buildDecisionRecord } from '../audit/record.js';
 import type { Policy } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
+import { NO_OUTCOMES } from '../engine/control-set.js';
 import type { ImageLookups } from '../engine/image-facts.js';
 import { podNamespace, reviewAdmission, type NamespaceFacts, type ReviewContext, type ReviewDecision } from '../engine/review.js';
 import type { Logger } from '../logging/logger.js';
@@ -83,7 +84,7 @@ function internalError(request: AdmissionRequest, policy: Policy, error: unknown
       error: message,
       stack: error instanceof Error ? error.stack : undefined,
     });
-    const decision: ReviewDecision = { outcome: 'error', mode: policy.mode, patch: [], findings: [], containers: [], pod: new Map(), refusedExemptions: [] };
+    const decision: ReviewDecision = { outcome: 'error', mode: policy.mode, patch: [], findings: [], containers: [], pod: new Map(), podSets: NO_OUTCOMES, refusedExemptions: [] };
     const record = buildDecisionRecord(request, decision, warnings, elapsedSince(started), message);
     deps.logger.decision(record);
     deps.metrics.observeError('internal');

@@ -8,7 +8,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Mode } from '../config/policy.js';
 import type { AdmissionRequest } from '../engine/admission-request.js';
 import type { ControlId } from '../engine/control-ids.js';
-import { controlIds, controlSet, controlSetJson, outcomeSets } from '../engine/control-set.js';
+import { controlIds, controlSet, controlSetJson } from '../engine/control-set.js';
 import type { Finding } from '../engine/findings.js';
 import { keptPart } from '../engine/outcome.js';
 import type { ContainerKind, Pod } from '../engine/pod.js';
@@ -115,7 +115,7 @@ export function buildDecisionRecord(request: AdmissionRequest, decision: ReviewD
     error: error ?? null,
     exemptReason: decision.exemptionReason ?? null,
     containers: containerRecords(decision),
-    pod: { applied: controlIds(outcomeSets(decision.pod).applied) },
+    pod: { applied: controlIds(decision.podSets.applied) },
     refusedExemptions: decision.refusedExemptions.map(({ container, control, why }) => ({ container: container ?? null, control, reason: why })),
     podNotes: decision.findings.filter((finding) => finding.kind === 'podLevel').map((finding) => finding.detail),
     findings: decision.findings,

@@ -42,7 +42,8 @@ export interface OutcomeSets {
   readonly kept: ControlSet;
 }
 
-const NO_OUTCOMES: OutcomeSets = Object.freeze({ applied: 0, exempt: 0, notApplicable: 0, kept: 0 });
+/** No control did anything: a review that skipped the pod, or failed. */
+export const NO_OUTCOMES: OutcomeSets = Object.freeze({ applied: 0, exempt: 0, notApplicable: 0, kept: 0 });
 
 export function outcomeSets(outcomes: ReadonlyMap<ControlId, Outcome>): OutcomeSets {
   if (outcomes.size === 0) return NO_OUTCOMES;

@@ -67,6 +67,8 @@ export interface HardenResult {
   containers: ContainerReport[];
   /** What each control did at the pod level (spec.securityContext); only controls that looked at it. */
   pod: ReadonlyMap<ControlId, Outcome>;
+  /** The pod level's outcomes by kind, classified once for every reader, as each container's are. */
+  podSets: OutcomeSets;
   findings: Finding[];
 }
 
@@ -127,13 +129,14 @@ export function hardenPod(input: HardenInput): HardenResult {
     return report;
   });
   const patch = diffView(pod, after);
+  const podSets = outcomeSets(state.podOutcomes);
   if (input.hardenedAnnotationKey && state.podLevelMutable) {
     const key = input.hardenedAnnotationKey;
     const previous = own(pod.metadata?.annotations, key);
-    const value = hardenedAnnotationValue(previous, containers, state.podOutcomes);
+    const value = hardenedAnnotationValue(previous, containers, podSets.applied);
     if (value !== undefined && value !== previous) addAnnotation(patch, pod, key, value);
   }
-  return { patch, containers, pod: state.podOutcomes, findings: state.findings };
+  return { patch, containers, pod: state.podOutcomes, podSets, findings: state.findings };
 }
 
 /**

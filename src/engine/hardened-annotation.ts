@@ -13,9 +13,8 @@
  * is just another name.
  */
 import { isControlId, type ControlId } from './control-ids.js';
-import { controlIds, controlSet, controlSetJson, outcomeSets, type ControlSet } from './control-set.js';
+import { controlIds, controlSet, controlSetJson, type ControlSet } from './control-set.js';
 import type { ContainerReport } from './harden.js';
-import type { Outcome } from './outcome.js';
 import { isObject } from './pod.js';
 import { isLowerAlphanumeric } from './volumes.js';
 
@@ -65,7 +64,8 @@ function addTo(map: Map<string, ControlSet> | undefined, name: string, set: Cont
 export function hardenedAnnotationValue(
   previous: string | undefined,
   containers: readonly ContainerReport[],
-  pod: ReadonlyMap<ControlId, Outcome> = new Map(),
+  /** The controls that changed the pod level (spec.securityContext). */
+  podApplied: ControlSet = 0,
 ): string | undefined {
   let applied: Map<string, ControlSet> | undefined;
   let exempt: Map<string, ControlSet> | undefined;
@@ -75,7 +75,6 @@ export function hardenedAnnotationValue(
     exempt = addTo(exempt, name, sets.exempt);
     skipped = addTo(skipped, name, sets.notApplicable);
   }
-  const podApplied = outcomeSets(pod).applied;
   if (applied === undefined && podApplied === 0) return undefined;
 
   // What an earlier pass recorded comes first, in its order; this pass's changes merge into it.

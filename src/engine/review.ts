@@ -7,7 +7,7 @@ import type { Mode, Policy } from '../config/policy.js';
 import type { AdmissionRequest } from './admission-request.js';
 import { annotationKeys } from './annotations.js';
 import { CONTROL_IDS, type ControlId } from './control-ids.js';
-import { controlIds, outcomeSets } from './control-set.js';
+import { controlIds, NO_OUTCOMES, type ControlSet, type OutcomeSets } from './control-set.js';
 import { readExemptions, type Exemptions, type RefusedExemption } from './exemptions.js';
 import type { Finding } from './findings.js';
 import { hardenPod, type ContainerReport, type HardenInput } from './harden.js';
@@ -42,6 +42,8 @@ export interface ReviewDecision {
   containers: ContainerReport[];
   /** What each control did at the pod level (spec.securityContext). */
   pod: ReadonlyMap<ControlId, Outcome>;
+  /** The pod level's outcomes by kind (as each container report's sets). */
+  podSets: OutcomeSets;
   exemptionReason?: string;
   refusedExemptions: RefusedExemption[];
 }
@@ -49,7 +51,7 @@ export interface ReviewDecision {
 export type { NamespaceFacts };
 
 function skipped(mode: Mode, reason: string, findings: Finding[] = []): ReviewDecision {
-  return { outcome: 'skipped', skipReason: reason, mode, patch: [], findings, containers: [], pod: new Map(), refusedExemptions: [] };
+  return { outcome: 'skipped', skipReason: reason, mode, patch: [], findings, containers: [], pod: new Map(), podSets: NO_OUTCOMES, refusedExemptions: [] };
 }
 
 /** The pod's namespace: the request's, else the object's. Governance and the review read it from here. */
@@ -133,7 +135,7 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
 
   const audit = mode === 'audit';
   const findings = governance.findings.concat(exemptions.findings, notApplicableFindings(result.containers), result.findings);
-  if (audit && result.patch.length > 0) findings.push(...auditFindings(result.containers, result.pod));
+  if (audit && result.patch.length > 0) findings.push(...auditFindings(result.containers, result.podSets.applied));
   const decision: ReviewDecision = {
     outcome: outcomeOf(result.containers, audit ? [] : result.patch, exemptions),
     mode,
@@ -141,6 +143,7 @@ export function reviewAdmission(request: AdmissionRequest, context: ReviewContex
     findings,
     containers: result.containers,
     pod: result.pod,
+    podSets: result.podSets,
     refusedExemptions: exemptions.refused,
   };
   if (audit) decision.wouldPatch = result.patch;
@@ -168,14 +171,14 @@ function notApplicableFindings(containers: readonly ContainerReport[]): Finding[
   return findings;
 }
 
-function auditFindings(containers: readonly ContainerReport[], pod: ReadonlyMap<ControlId, Outcome>): Finding[] {
+function auditFindings(containers: readonly ContainerReport[], podSet: ControlSet): Finding[] {
   const findings: Finding[] = [];
   for (const container of containers) {
     if (container.sets.applied === 0) continue;
     const applied = controlIds(container.sets.applied);
     findings.push({ kind: 'audit', container: container.name, controls: applied, detail: `audit mode, nothing changed; enforce mode would change container "${container.name}": ${applied.join(', ')}` });
   }
-  const podApplied = controlIds(outcomeSets(pod).applied);
+  const podApplied = controlIds(podSet);
   if (podApplied.length > 0) findings.push({ kind: 'audit', controls: podApplied, detail: `audit mode, nothing changed; enforce mode would change the pod's securityContext: ${podApplied.join(', ')}` });
   return findings;
 }

@@ -4,14 +4,14 @@
  */
 import client from 'prom-client';
 import { CONTROL_IDS, type ControlId } from '../engine/control-ids.js';
-import { outcomeSets, type ControlSet } from '../engine/control-set.js';
+import type { ControlSet } from '../engine/control-set.js';
 import type { ReviewDecision } from '../engine/review.js';
 import type { Overload } from '../admission/errors.js';
 
 export interface Metrics {
   readonly registry: client.Registry;
   /** Counts one answered review. */
-  observeReview(operation: string, decision: Pick<ReviewDecision, 'outcome' | 'patch' | 'containers' | 'pod'>, warnings: number, seconds: number): void;
+  observeReview(operation: string, decision: Pick<ReviewDecision, 'outcome' | 'patch' | 'containers' | 'podSets'>, warnings: number, seconds: number): void;
   /** Counts a request that got no review decision (bad input, internal error). */
   observeError(kind: 'bad_request' | 'internal'): void;
   /** Counts a hot reload of a watched file (src/server/reloaders.ts); 'registry-config' is serve's --registry-config. */
@@ -122,7 +122,7 @@ export function createMetrics(options: { version: string; collectDefaults?: bool
       duration.observe(seconds);
       if (warningCount > 0) warnings.inc(warningCount);
       // Each control counts once per review and kind: the sets of every container and the pod's, together.
-      let { applied, exempt, notApplicable: leftOut } = outcomeSets(decision.pod);
+      let { applied, exempt, notApplicable: leftOut } = decision.podSets;
       for (const { sets } of decision.containers) {
         applied |= sets.applied;
         exempt |= sets.exempt;
